@@ -1,0 +1,48 @@
+import TrackerCore
+import TrackerIO
+
+/// How the daemon was asked to run; built by `ringtracker` from flags (and later a config file).
+public struct ServerConfiguration: Sendable {
+    public enum BackendChoice: String, Sendable, CaseIterable {
+        case auto
+        case ioUring = "io_uring"
+        case mmsg
+    }
+
+    /// Listened on when no listener is named: every IPv4 and IPv6 address, BEP 15's customary port.
+    public static let defaultUDPListeners = ["0.0.0.0:6969", "[::]:6969"]
+
+    public var udpListeners: [String]
+    /// Default listeners tolerate a host without IPv6; named ones must all bind.
+    public var listenersAreDefaults: Bool
+    public var cpus: [Int]
+    public var pinWorkers: Bool
+    public var backend: BackendChoice
+    public var tracker: TrackerConfiguration
+    /// Requested SO_RCVBUF per socket: about 10k loopback datagrams at ~832 B truesize each
+    /// (iouring.md, gotcha 8), enough to ride out a scheduling hiccup at 300k packets/s.
+    public var receiveBufferBytes: Int
+    public var engine: WorkerEngineConfiguration
+
+    public init(
+        udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,
+        backend: BackendChoice = .auto, tracker: TrackerConfiguration = TrackerConfiguration(),
+        receiveBufferBytes: Int = 8 << 20
+    ) {
+        self.udpListeners = udpListeners ?? Self.defaultUDPListeners
+        self.listenersAreDefaults = udpListeners == nil
+        self.cpus = cpus ?? CPUSet.online()
+        self.pinWorkers = pinWorkers
+        self.backend = backend
+        self.tracker = tracker
+        self.receiveBufferBytes = receiveBufferBytes
+        self.engine = WorkerEngineConfiguration(backend: .mmsg)
+    }
+}
+
+/// A start-up failure with the context an operator needs, e.g.
+/// "bind udp 127.0.0.1:6969: Address already in use".
+public struct StartupError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,217 @@
+import Logging
+import Synchronization
+import TrackerCore
+import TrackerIO
+
+/// The running tracker: one shared store, one pinned UDP worker per CPU, one cleaner.
+///
+/// `start()` binds every socket on the calling thread, so bind errors surface synchronously with
+/// context; once it returns the sockets are bound and datagrams queue for the workers.
+public final class TrackerService: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: TorrentStore
+    public let workerStatistics: [UDPStatistics]
+    public let engineCounters: [EngineCounters]
+    private let logger: Logger
+    private let stopSignal = StopSignal()
+    private let state = Mutex<State>(State())
+
+    private struct State: ~Copyable {
+        var sockets: [SocketHolder] = []
+        var threads: [WorkerThread] = []
+        var boundAddresses: [SocketAddress] = []
+        var failure: String?
+        var backend: IOBackend = .mmsg
+        var stopped = false
+    }
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.store = TorrentStore(configuration: configuration.tracker)
+        self.workerStatistics = configuration.cpus.map { _ in UDPStatistics() }
+        self.engineCounters = configuration.cpus.map { _ in EngineCounters() }
+    }
+
+    /// The addresses actually bound, with real ports (port 0 resolved), one per listener.
+    public var udpAddresses: [SocketAddress] { state.withLock { $0.boundAddresses } }
+    /// The backend the workers run on after `auto` was resolved.
+    public var backend: IOBackend { state.withLock { $0.backend } }
+    /// Set when a worker died; the daemon exits non-zero with it.
+    public var failure: String? { state.withLock { $0.failure } }
+    public var isStopRequested: Bool { stopSignal.isRequested }
+
+    public func start() throws(StartupError) {
+        guard !configuration.cpus.isEmpty else { throw StartupError("no CPUs to run workers on") }
+        let backend = try resolveBackend()
+        let perWorker = try bindListeners()
+        var engine = configuration.engine
+        engine.backend = backend
+        state.withLock { $0.backend = backend }
+
+        // SystemRandomNumberGenerator reads getrandom(2) on Linux: the key is unpredictable.
+        var entropy = SystemRandomNumberGenerator()
+        let key = ConnectionIDGenerator.randomKey(using: &entropy)
+        let connectionIDs = ConnectionIDGenerator(key: key)
+        let intervals = AnnounceIntervalPolicy(
+            interval: configuration.tracker.announceInterval, jitter: configuration.tracker.intervalJitter)
+        var threads: [WorkerThread] = []
+        do {
+            for (index, cpu) in configuration.cpus.enumerated() {
+                let fds = perWorker[index]
+                let handler = UDPRequestHandler(
+                    store: store, connectionIDs: connectionIDs, intervals: intervals,
+                    statistics: workerStatistics[index], seed: UInt64.random(in: .min ... .max))
+                threads.append(try startWorker(index: index, cpu: cpu, fds: fds, handler: handler, engine: engine))
+            }
+            threads.append(try startCleaner())
+        } catch {
+            stopSignal.request()
+            threads.forEach { $0.join() }
+            throw StartupError("start worker thread: \(error)")
+        }
+        state.withLock { $0.threads = threads }
+        let addresses = udpAddresses.map(\.description).joined(separator: ", ")
+        logger.info(
+            "listening",
+            metadata: ["udp": "\(addresses)", "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)"])
+    }
+
+    /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms).
+    public func stop() {
+        stopSignal.request()
+        let threads = state.withLock { state -> [WorkerThread] in
+            defer { state.threads = [] }
+            return state.threads
+        }
+        threads.forEach { $0.join() }
+        state.withLock {
+            $0.sockets = []
+            $0.stopped = true
+        }
+    }
+
+    private func resolveBackend() throws(StartupError) -> IOBackend {
+        switch configuration.backend {
+        case .mmsg:
+            return .mmsg
+        case .ioUring:
+            if case .failure(let failure) = IOProbe.ioUring() {
+                throw StartupError("io_uring backend requested but unavailable: \(failure)")
+            }
+            return .ioUring
+        case .auto:
+            if case .failure(let failure) = IOProbe.ioUring() {
+                logger.notice("io_uring unavailable (\(failure)); using the recvmmsg/sendmmsg backend")
+                return .mmsg
+            }
+            return .ioUring
+        }
+    }
+
+    /// Binds each listener once per worker (SO_REUSEPORT spreads flows across workers) after
+    /// checking no other process holds the address. Returns each worker's file descriptors.
+    private func bindListeners() throws(StartupError) -> [[Int32]] {
+        var perWorker = Array(repeating: [Int32](), count: configuration.cpus.count)
+        var holders: [SocketHolder] = []
+        var bound: [SocketAddress] = []
+        for text in configuration.udpListeners {
+            let requested: SocketAddress
+            do { requested = try SocketAddress(parsing: text) } catch {
+                throw StartupError("udp listener \(text): \(error)")
+            }
+            var listenerHolders: [SocketHolder] = []
+            do {
+                if requested.port != 0 { try UDPSocket.checkExclusive(requested) }
+                var address = requested
+                for worker in 0..<configuration.cpus.count {
+                    let socket = try UDPSocket.bind(
+                        address, reusePort: true, receiveBuffer: configuration.receiveBufferBytes)
+                    if worker == 0 { address = try socket.localAddress() }
+                    listenerHolders.append(SocketHolder(socket))
+                }
+                bound.append(address)
+            } catch {
+                if configuration.listenersAreDefaults, requested.isIPv6 {
+                    logger.warning("skipping default listener", metadata: ["udp": "\(text)", "error": "\(error)"])
+                    continue
+                }
+                throw StartupError("bind udp \(text): \(error)")
+            }
+            for (worker, holder) in listenerHolders.enumerated() { perWorker[worker].append(holder.fd) }
+            holders += listenerHolders
+        }
+        guard !bound.isEmpty else { throw StartupError("no UDP listener could be bound") }
+        state.withLock {
+            $0.sockets = holders
+            $0.boundAddresses = bound
+        }
+        return perWorker
+    }
+
+    private func startWorker(
+        index: Int, cpu: Int, fds: [Int32], handler: UDPRequestHandler, engine: WorkerEngineConfiguration
+    ) throws -> WorkerThread {
+        let pin = configuration.pinWorkers
+        let counters = engineCounters[index]
+        return try WorkerThread(name: "udp-\(index)") { [self] in
+            if pin {
+                do { try CPUSet.pinCurrentThread(to: cpu) } catch {
+                    logger.warning("could not pin worker", metadata: ["cpu": "\(cpu)", "error": "\(error)"])
+                }
+            }
+            var handler = handler
+            do {
+                try UDPWorkerEngine.run(
+                    sockets: fds, handler: &handler, configuration: engine, counters: counters, stop: stopSignal)
+            } catch {
+                recordFailure("udp worker \(index) on cpu \(cpu): \(error)")
+            }
+            handler.tick()
+        }
+    }
+
+    private func startCleaner() throws -> WorkerThread {
+        let shards = store.shardCount
+        // Spread one sweep over the clean interval: each shard is locked once, for microseconds.
+        let pauseNanoseconds = UInt64(configuration.tracker.cleanInterval) * 1_000_000_000 / UInt64(max(shards, 1))
+        return try WorkerThread(name: "cleaner") { [self] in
+            while !stopSignal.isRequested {
+                for shard in 0..<shards {
+                    if stopSignal.isRequested { return }
+                    _ = store.clean(shard: shard, now: WallClock.seconds())
+                    Pause.sleep(nanoseconds: pauseNanoseconds, unless: stopSignal)
+                }
+            }
+        }
+    }
+
+    private func recordFailure(_ message: String) {
+        logger.error("\(message)")
+        state.withLock { if $0.failure == nil { $0.failure = message } }
+        stopSignal.request()
+    }
+}
+
+/// Keeps a bound socket (a `~Copyable` owner of its fd) alive while workers use its descriptor.
+final class SocketHolder: Sendable {
+    let socket: UDPSocket
+    let fd: Int32
+    init(_ socket: consuming UDPSocket) {
+        self.fd = socket.fileDescriptor
+        self.socket = socket
+    }
+}
+
+extension TrackerService {
+    /// Totals over all workers, for the shutdown log line.
+    public func summaryMetadata() -> Logger.Metadata {
+        var metadata: Logger.Metadata = [:]
+        for outcome in UDPOutcome.allCases {
+            let total = workerStatistics.reduce(0) { $0 + $1.responses(outcome) }
+            metadata["\(outcome)"] = "\(total)"
+        }
+        metadata["dropped"] = "\(workerStatistics.reduce(0) { $0 + $1.totalDrops })"
+        return metadata
+    }
+}

@@ -1,0 +1,71 @@
+import Synchronization
+import TrackerProtocol
+
+/// What a UDP worker counts. Each outcome of a datagram lands in exactly one of `responses`,
+/// `rejects` (answered with an error) or `drops` (not answered), so operators can reconcile totals.
+public enum UDPOutcome: Int, CaseIterable, Sendable {
+    case connect, announce, scrape, error
+}
+
+/// Why a datagram got no answer. Parser drops keep their own reason; the rest come from the worker.
+public enum UDPDrop: Int, CaseIterable, Sendable {
+    case tooShort, badProtocolID, malformed, badConnectionID, sourcePortZero, unknownFamily
+
+    init(_ reason: UDPDropReason) {
+        switch reason {
+        case .tooShort: self = .tooShort
+        case .badProtocolID: self = .badProtocolID
+        default: self = .malformed
+        }
+    }
+}
+
+/// Plain per-worker counters: incremented without atomics on the hot path, published once per
+/// loop turn into `UDPStatistics` (no locked instruction per packet).
+struct UDPLocalCounters {
+    var responses = InlineArray<4, UInt64>(repeating: 0)
+    var drops = InlineArray<6, UInt64>(repeating: 0)
+    var bytesIn: UInt64 = 0
+    var bytesOut: UInt64 = 0
+    var peersReturned: UInt64 = 0
+}
+
+/// The published, readable side of one worker's counters (read by stats, metrics and logs).
+public final class UDPStatistics: Sendable {
+    let responseCounts: [AtomicCounter]
+    let dropCounts: [AtomicCounter]
+    let bytesIn = AtomicCounter()
+    let bytesOut = AtomicCounter()
+    let peersReturned = AtomicCounter()
+
+    public init() {
+        responseCounts = UDPOutcome.allCases.map { _ in AtomicCounter() }
+        dropCounts = UDPDrop.allCases.map { _ in AtomicCounter() }
+    }
+
+    func publish(_ local: UDPLocalCounters) {
+        for outcome in UDPOutcome.allCases {
+            responseCounts[outcome.rawValue].value.store(local.responses[outcome.rawValue], ordering: .relaxed)
+        }
+        for drop in UDPDrop.allCases {
+            dropCounts[drop.rawValue].value.store(local.drops[drop.rawValue], ordering: .relaxed)
+        }
+        bytesIn.value.store(local.bytesIn, ordering: .relaxed)
+        bytesOut.value.store(local.bytesOut, ordering: .relaxed)
+        peersReturned.value.store(local.peersReturned, ordering: .relaxed)
+    }
+
+    public func responses(_ outcome: UDPOutcome) -> UInt64 {
+        responseCounts[outcome.rawValue].value.load(ordering: .relaxed)
+    }
+    public func drops(_ drop: UDPDrop) -> UInt64 { dropCounts[drop.rawValue].value.load(ordering: .relaxed) }
+    public var receivedBytes: UInt64 { bytesIn.value.load(ordering: .relaxed) }
+    public var sentBytes: UInt64 { bytesOut.value.load(ordering: .relaxed) }
+    public var totalDrops: UInt64 { UDPDrop.allCases.reduce(0) { $0 + drops($1) } }
+    public var totalResponses: UInt64 { UDPOutcome.allCases.reduce(0) { $0 + responses($1) } }
+}
+
+/// `Atomic` is `~Copyable`; a small class lets an array hold one per reason.
+final class AtomicCounter: Sendable {
+    let value = Atomic<UInt64>(0)
+}

@@ -1,0 +1,126 @@
+import Glibc
+import TrackerCore
+import TrackerIO
+import TrackerProtocol
+
+/// One worker's BEP 15 logic: turns a datagram into a reply written straight into the send slot.
+///
+/// A value type owned by its worker thread: the store is the only shared state (shard locks),
+/// everything else (RNG, clock, counters) is the worker's own, so the hot path takes no other lock
+/// and allocates nothing.
+public struct UDPRequestHandler: DatagramHandler {
+    let store: TorrentStore
+    let connectionIDs: ConnectionIDGenerator
+    let intervals: AnnounceIntervalPolicy
+    let statistics: UDPStatistics
+    var rng: Xoshiro256
+    var counters = UDPLocalCounters()
+    /// Unix seconds, refreshed once per loop turn in `tick()` (a vDSO read, not a syscall).
+    public private(set) var now: UInt32
+
+    public init(
+        store: TorrentStore, connectionIDs: ConnectionIDGenerator, intervals: AnnounceIntervalPolicy,
+        statistics: UDPStatistics, seed: UInt64
+    ) {
+        self.store = store
+        self.connectionIDs = connectionIDs
+        self.intervals = intervals
+        self.statistics = statistics
+        self.rng = Xoshiro256(seed: seed)
+        self.now = WallClock.seconds()
+    }
+
+    public mutating func tick() {
+        now = WallClock.seconds()
+        statistics.publish(counters)
+    }
+
+    public mutating func handleDatagram(
+        _ payload: UnsafeRawBufferPointer, source: UnsafeRawPointer, reply: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        counters.bytesIn &+= UInt64(payload.count)
+        guard let endpoint = SocketEndpoint.peerEndpoint(source) else {
+            counters.drops[UDPDrop.unknownFamily.rawValue] &+= 1
+            return 0
+        }
+        // A source port of 0 cannot receive a reply; answering would only feed reflection tricks.
+        guard endpoint.port != 0 else {
+            counters.drops[UDPDrop.sourcePortZero.rawValue] &+= 1
+            return 0
+        }
+        // SAFETY: the engine hands us a receive buffer valid for the duration of this call and
+        // holding plain bytes; binding it to UInt8 for reading is the only typed view taken.
+        let bytes = unsafe payload.assumingMemoryBound(to: UInt8.self)
+        var out = unsafe reply.mutableBytes
+        let length = respond(to: unsafe bytes.span, from: endpoint, into: &out, limit: payload.count)
+        counters.bytesOut &+= UInt64(length)
+        return length
+    }
+
+    /// The protocol decision, free of pointers so tests can drive it with plain arrays.
+    mutating func respond(
+        to packet: Span<UInt8>, from endpoint: PeerEndpoint, into out: inout MutableRawSpan, limit: Int
+    ) -> Int {
+        switch UDPRequestParser.parse(packet) {
+        case .request(.connect(let request)):
+            counters.responses[UDPOutcome.connect.rawValue] &+= 1
+            let id = connectionIDs.make(for: endpoint, now: now)
+            return UDPResponseWriter.connect(request.transactionID, id, into: &out)
+
+        case .request(.announce(let request)):
+            guard connectionIDs.isValid(request.connectionID, for: endpoint, now: now) else {
+                return drop(.badConnectionID)
+            }
+            counters.responses[UDPOutcome.announce.rawValue] &+= 1
+            return announce(request, from: endpoint, into: &out)
+
+        case .request(.scrape(let request)):
+            guard connectionIDs.isValid(request.connectionID, for: endpoint, now: now) else {
+                return drop(.badConnectionID)
+            }
+            counters.responses[UDPOutcome.scrape.rawValue] &+= 1
+            var length = UDPResponseWriter.scrapeHeader(request.transactionID, into: &out)
+            for index in 0..<request.count {
+                let counts = store.scrape(ScrapeRequest.infoHash(at: index, in: packet))
+                length += UDPResponseWriter.scrapeEntry(
+                    index: index, seeders: counts.seeders, completed: counts.downloaded,
+                    leechers: counts.leechers, into: &out)
+            }
+            return length
+
+        case .reject(let connectionID, let transactionID, let reason):
+            // BEP 15 error replies go only to holders of a valid ID and never exceed the request's
+            // size, so the tracker cannot be used as a reflector or amplifier.
+            guard connectionIDs.isValid(connectionID, for: endpoint, now: now) else {
+                return drop(.badConnectionID)
+            }
+            counters.responses[UDPOutcome.error.rawValue] &+= 1
+            return UDPResponseWriter.error(transactionID, message: reason.message, limit: limit, into: &out)
+
+        case .drop(let reason):
+            return drop(UDPDrop(reason))
+        }
+    }
+
+    private mutating func announce(
+        _ request: AnnounceRequest, from endpoint: PeerEndpoint, into out: inout MutableRawSpan
+    ) -> Int {
+        let isIPv6: Bool
+        if case .v6 = endpoint.address { isIPv6 = true } else { isIPv6 = false }
+        let announce = Announce(
+            infoHash: request.infoHash, event: request.event, isSeeder: request.left == 0,
+            numWant: UDPLimits.clampNumWant(request.numWant, ipv6: isIPv6))
+        let outcome = store.announce(
+            announce, from: endpoint, now: now, rng: &rng, peers: &out, at: UDPLimits.announceHeaderSize)
+        let header = UDPResponseWriter.announceHeader(
+            request.transactionID, interval: intervals.interval(rng: &rng),
+            leechers: outcome.leechers, seeders: outcome.seeders, into: &out)
+        counters.peersReturned &+= UInt64(outcome.peerCount)
+        return header + outcome.peerCount * (isIPv6 ? 18 : 6)
+    }
+
+    private mutating func drop(_ reason: UDPDrop) -> Int {
+        counters.drops[reason.rawValue] &+= 1
+        return 0
+    }
+}
