@@ -95,7 +95,7 @@ public struct UDPRequestHandler: DatagramHandler {
                 return drop(.badConnectionID)
             }
             counters.responses[UDPOutcome.error.rawValue] &+= 1
-            return UDPResponseWriter.error(transactionID, message: reason.message, limit: limit, into: &out)
+            return UDPResponseWriter.error(transactionID, reason: reason, limit: limit, into: &out)
 
         case .drop(let reason):
             return drop(UDPDrop(reason))
@@ -111,12 +111,12 @@ public struct UDPRequestHandler: DatagramHandler {
             infoHash: request.infoHash, event: request.event, isSeeder: request.left == 0,
             numWant: UDPLimits.clampNumWant(request.numWant, ipv6: isIPv6))
         let outcome = store.announce(
-            announce, from: endpoint, now: now, rng: &rng, peers: &out, at: UDPLimits.announceHeaderSize)
+            announce, from: endpoint, now: now, rng: &rng, peers: &out, at: UDPLimits.announceResponseHeaderSize)
         let header = UDPResponseWriter.announceHeader(
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)
         counters.peersReturned &+= UInt64(outcome.peerCount)
-        return header + outcome.peerCount * (isIPv6 ? 18 : 6)
+        return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }
 
     private mutating func drop(_ reason: UDPDrop) -> Int {

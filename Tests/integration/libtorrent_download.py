@@ -125,9 +125,9 @@ def run(args, tmp):
     sh = seeder.add_torrent({"ti": ti, "save_path": src})
     live.append((seeder, sh, slog))
 
-    # Phase 1: wait for the seeder to be registered at the tracker BEFORE the downloader
-    # announces; otherwise the downloader's first (and, with ~30 min intervals, only)
-    # announce could return an empty peer list.
+    # The downloader is added only once the seeder is registered at the tracker (got a
+    # reply): otherwise the downloader's first announce could return no peers, and the
+    # next one is a whole tracker interval (~30 min at opentracker) away.
     next_print, lh = 0.0, None
     for _ in range(int(args.timeout * 10) + 10):  # 100 ms ticks, also bounded by deadline
         now = time.monotonic()
@@ -155,11 +155,12 @@ def run(args, tmp):
         print("  leecher: %s" % ("never started (seeder never got a tracker reply)" if lh is None else
               "replies=%d peer_connects=%d errors=%s" % (llog.replies, llog.connects, llog.errors[-5:])))
         for tag, h in (("seeder", sh), ("leecher", lh)):
-            if h is not None:
-                for t in h.trackers():  # per-endpoint announce state
-                    print("  %s tracker %s: %s" % (tag, t["url"], [
-                        (e.get("message"), e.get("last_error", {}).get("message") if isinstance(e.get("last_error"), dict) else None)
-                        for e in t.get("endpoints", [])]))
+            for t in (h.trackers() if h is not None else []):  # per listen-socket state
+                for e in t.get("endpoints", []):
+                    err = e.get("last_error", {})
+                    print("  %s %s from %s: fails=%s msg=%r last_error=%s:%s" % (
+                        tag, t["url"], e.get("local_address"), e.get("fails"), e.get("message"),
+                        err.get("category"), err.get("value")))
         return 1
 
     got = os.path.join(dst, NAME)
@@ -186,7 +187,8 @@ def shutdown(deadline_s=3.0):
     for ses, h, log in live:
         h.unset_flags(lt.torrent_flags.auto_managed)
         h.pause()
-        pending.append((ses, log))
+        if log.replies:  # never registered at the tracker -> nothing to unregister
+            pending.append((ses, log))
     while pending and time.monotonic() < end:
         for ses, log in list(pending):
             log.drain(ses)

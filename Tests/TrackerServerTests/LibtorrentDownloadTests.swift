@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TrackerServer
+
+/// Real BitTorrent clients (Debian's python3-libtorrent) meet only through the tracker: DHT, LSD,
+/// PEX and UPnP are off in the script, so a completed download proves announces work for them.
+enum Libtorrent {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("integration/libtorrent_download.py")
+
+    static let available: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
+        return (try? run(["-c", "import libtorrent"]).status) == 0
+    }()
+
+    static func run(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, output: String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("libtorrent-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+}
+
+@Suite("A real BitTorrent client downloads through the tracker", .enabled(if: Libtorrent.available))
+struct LibtorrentDownloadTests {
+    @Test("libtorrent seeder and downloader complete a download over udp:// on 127.0.0.1", arguments: availableBackends)
+    func downloadOverIPv4(backend: ServerConfiguration.BackendChoice) throws {
+        try withTracker(backend: backend) { port4, _, _ in
+            let result = try Libtorrent.run(
+                [Libtorrent.script.path, "--tracker", "udp://127.0.0.1:\(port4)/announce", "--timeout", "60"])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("PASS"))
+        }
+    }
+
+    @Test("libtorrent seeder and downloader complete a download over udp:// on ::1", arguments: availableBackends)
+    func downloadOverIPv6(backend: ServerConfiguration.BackendChoice) throws {
+        try withTracker(backend: backend) { _, port6, _ in
+            let result = try Libtorrent.run(
+                [Libtorrent.script.path, "--tracker", "udp://[::1]:\(port6)/announce", "--ipv6", "--timeout", "60"])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("PASS"))
+        }
+    }
+}
