@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The only C in the project: what Swift cannot import from liburing and glibc.
@@ -22,14 +25,20 @@ let package = Package(
             path: "CLiburingShim",
             linkerSettings: [.linkedLibrary("uring")]
         ),
+        // zlib from Debian (zlib1g-dev) for gzip full scrapes: a module map only, no C code.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TrackerProtocol", swiftSettings: pureSettings),
         .target(name: "TrackerCore", dependencies: ["TrackerProtocol"], swiftSettings: pureSettings),
         .target(name: "TrackerIO", dependencies: ["CLiburingShim"]),
         .target(
             name: "TrackerServer",
             dependencies: [
-                "TrackerCore", "TrackerProtocol", "TrackerIO",
+                "TrackerCore", "TrackerProtocol", "TrackerIO", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -45,6 +54,7 @@ let package = Package(
             dependencies: [
                 "TrackerIO", "TrackerProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .testTarget(name: "TrackerProtocolTests", dependencies: ["TrackerProtocol"]),
