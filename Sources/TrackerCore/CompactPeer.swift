@@ -25,6 +25,16 @@ enum PeerMeta {
         (minuteStamp(now) &- stamp) & stampMask
     }
 
+    /// Ages in the upper half of the 14-bit range are stamps from the future: the wall clock stepped
+    /// back (an NTP correction). Those peers count as fresh rather than all expiring at once; the
+    /// cleaner runs every ~2 min, so no real peer gets 5.7 days old.
+    static let maximumAge: UInt16 = stampMask / 2
+
+    static func isExpired(stamp: UInt16, now: UInt32, timeoutMinutes: UInt16) -> Bool {
+        let age = age(of: stamp, now: now)
+        return age > timeoutMinutes && age <= maximumAge
+    }
+
     static func make(stamp: UInt16, isSeeder: Bool, hasCompleted: Bool) -> UInt16 {
         (stamp & stampMask) | (isSeeder ? seederBit : 0) | (hasCompleted ? completedBit : 0)
     }

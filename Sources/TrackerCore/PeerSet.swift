@@ -78,7 +78,9 @@ enum PeerSet<P: CompactPeer>: Sendable {
 
     /// Drops peers whose minute stamp is more than `timeoutMinutes` old. Returns how many.
     mutating func expire(now: UInt32, timeoutMinutes: UInt16) -> Int {
-        let isExpired = { (peer: P) in PeerMeta.age(of: peer.minuteStamp, now: now) > timeoutMinutes }
+        let isExpired = { (peer: P) in
+            PeerMeta.isExpired(stamp: peer.minuteStamp, now: now, timeoutMinutes: timeoutMinutes)
+        }
         switch self {
         case .empty:
             return 0

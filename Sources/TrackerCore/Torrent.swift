@@ -25,17 +25,37 @@ struct Torrent: Sendable {
                         downloaded: downloaded, peerCount: peerCount, examined: examined)
     }
 
-    /// Applies a non-`stopped` announce for `peer` and writes a sample of its family.
-    mutating func announce<P: CompactPeer>(
-        _ peer: P, in set: WritableKeyPath<Torrent, PeerSet<P>>, numWant: Int, now: UInt32, hashSeed: UInt64,
+    /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers.
+    mutating func announce(
+        _ peer: Peer4, numWant: Int, now: UInt32, hashSeed: UInt64,
         rng: inout some RandomNumberGenerator, into span: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         lastActivity = now
-        if self[keyPath: set].upsert(peer, hashSeed: hashSeed) {
-            downloaded &+= 1
-        }
-        let sampled = self[keyPath: set].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
-        return outcome(peerCount: sampled.written, examined: sampled.examined)
+        let result = Self.apply(peer, to: &peers4, numWant: numWant, hashSeed: hashSeed, rng: &rng,
+                                into: &span, at: offset)
+        if result.completed { downloaded &+= 1 }
+        return outcome(peerCount: result.written, examined: result.examined)
+    }
+
+    /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers.
+    mutating func announce(
+        _ peer: Peer6, numWant: Int, now: UInt32, hashSeed: UInt64,
+        rng: inout some RandomNumberGenerator, into span: inout MutableRawSpan, at offset: Int
+    ) -> AnnounceOutcome {
+        lastActivity = now
+        let result = Self.apply(peer, to: &peers6, numWant: numWant, hashSeed: hashSeed, rng: &rng,
+                                into: &span, at: offset)
+        if result.completed { downloaded &+= 1 }
+        return outcome(peerCount: result.written, examined: result.examined)
+    }
+
+    private static func apply<P: CompactPeer>(
+        _ peer: P, to set: inout PeerSet<P>, numWant: Int, hashSeed: UInt64,
+        rng: inout some RandomNumberGenerator, into span: inout MutableRawSpan, at offset: Int
+    ) -> (completed: Bool, written: Int, examined: Int) {
+        let completed = set.upsert(peer, hashSeed: hashSeed)
+        let sampled = set.sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
+        return (completed, sampled.written, sampled.examined)
     }
 
     /// Applies `stopped`: removes the endpoint from its family and reports counts afterwards.

@@ -26,12 +26,12 @@ extension TorrentStore {
             case .v4(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
                 return torrents[announce.infoHash, default: Torrent(lastActivity: now)].announce(
-                    Peer4(address, port: endpoint.port, meta: meta), in: \.peers4, numWant: limit, now: now,
+                    Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     hashSeed: hashSeed, rng: &rng, into: &peers, at: offset)
             case .v6(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
                 return torrents[announce.infoHash, default: Torrent(lastActivity: now)].announce(
-                    Peer6(address, port: endpoint.port, meta: meta), in: \.peers6, numWant: limit, now: now,
+                    Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     hashSeed: hashSeed, rng: &rng, into: &peers, at: offset)
             }
         }

@@ -26,7 +26,7 @@ public final class TorrentStore: Sendable {
         self.shardMask = UInt32(count - 1)
         self.shards = (0..<count).map { _ in TorrentShard() }
         self.hashSeed = hashSeed
-        self.timeoutMinutes = UInt16(min(configuration.peerTimeout / 60, UInt32(PeerMeta.stampMask) / 2))
+        self.timeoutMinutes = UInt16(min(configuration.peerTimeout / 60, UInt32(PeerMeta.maximumAge) - 1))
     }
 
     /// The first four info_hash bytes, big-endian, masked: cheap to mirror in a reuseport BPF steering

@@ -97,6 +97,22 @@ struct TorrentStoreAnnounceTests {
         #expect(reply.outcome.downloaded == 41)
     }
 
+    @Test("Completed from a peer that still has bytes left is not a download (as in opentracker)")
+    func completedWithLeftIgnored() {
+        var h = Harness()
+        h.announce(testHash(4), from: v4(1), event: .completed, seeder: false)
+        #expect(h.store.scrape(testHash(4)).downloaded == 0)
+        h.announce(testHash(4), from: v4(1), event: .completed, seeder: true)
+        #expect(h.store.scrape(testHash(4)).downloaded == 1)
+    }
+
+    @Test("Shard count is rounded up to a power of two")
+    func shardRounding() {
+        #expect(TorrentStore(configuration: TrackerConfiguration(shardCount: 1000)).shardCount == 1024)
+        #expect(TorrentStore(configuration: TrackerConfiguration(shardCount: 0)).shardCount == 1)
+        #expect(TorrentStore().shardCount == 1024)
+    }
+
     @Test("Seeders receive leechers before seeders")
     func seedersGetLeechersFirst() {
         var h = Harness()

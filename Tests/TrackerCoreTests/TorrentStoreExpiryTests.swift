@@ -74,4 +74,26 @@ struct TorrentStoreExpiryTests {
         h.announce(testHash(1), from: v4(1))
         #expect(h.store.cleanAll(now: h.now + 60) == CleanReport())
     }
+
+    @Test("A wall clock stepping back does not expire every peer")
+    func clockStepsBack() {
+        var h = Harness()
+        h.announce(testHash(1), from: v4(1))
+        #expect(h.store.cleanAll(now: h.now - 600) == CleanReport())
+        #expect(h.store.scrape(testHash(1)).leechers == 1)
+    }
+
+    @Test("Shard cleaning touches only its own shard")
+    func oneShardAtATime() {
+        var h = Harness()
+        let start = h.now
+        // The first four info_hash bytes pick the shard: 64 hashes spread 4 per shard over 16 shards.
+        for n in 0..<64 { h.announce(testHash(UInt64(n) << 32), from: v4(1)) }
+        let shard = h.store.shardIndex(for: testHash(5 << 32))
+        #expect(shard == 5)
+        let report = h.store.clean(shard: shard, now: start + 4000)
+        #expect(report == CleanReport(peersRemoved: 4, torrentsRemoved: 4))
+        #expect(h.store.statistics().torrents == 60)
+        #expect(h.store.cleanAll(now: start + 4000).torrentsRemoved == 60)
+    }
 }
