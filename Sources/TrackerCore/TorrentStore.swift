@@ -32,7 +32,7 @@ public final class TorrentStore: Sendable {
     /// The first four info_hash bytes, big-endian, masked: cheap to mirror in a reuseport BPF steering
     /// program, and opentracker also buckets by the leading bits.
     public func shardIndex(for infoHash: InfoHash) -> Int {
-        Int(UInt32(truncatingIfNeeded: infoHash.a >> 32) & shardMask)
+        Int(infoHash.leadingWord & shardMask)
     }
 
     public func scrape(_ infoHash: InfoHash) -> ScrapeCounts {
