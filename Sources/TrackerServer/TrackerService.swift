@@ -53,8 +53,7 @@ public final class TrackerService: Sendable {
         var entropy = SystemRandomNumberGenerator()
         let key = ConnectionIDGenerator.randomKey(using: &entropy)
         let connectionIDs = ConnectionIDGenerator(key: key)
-        let intervals = AnnounceIntervalPolicy(
-            interval: configuration.tracker.announceInterval, jitter: configuration.tracker.intervalJitter)
+        let intervals = AnnounceIntervalPolicy(configuration: configuration.tracker)
         var threads: [WorkerThread] = []
         do {
             for (index, cpu) in configuration.cpus.enumerated() {
@@ -163,7 +162,7 @@ public final class TrackerService: Sendable {
             var handler = handler
             do {
                 try UDPWorkerEngine.run(
-                    sockets: fds, handler: &handler, configuration: engine, counters: counters, stop: stopSignal)
+                    sockets: fds, handler: &handler, configuration: engine, stop: stopSignal, counters: counters)
             } catch {
                 recordFailure("udp worker \(index) on cpu \(cpu): \(error)")
             }
@@ -194,7 +193,7 @@ public final class TrackerService: Sendable {
 }
 
 /// Keeps a bound socket (a `~Copyable` owner of its fd) alive while workers use its descriptor.
-final class SocketHolder: Sendable {
+final class SocketHolder {
     let socket: UDPSocket
     let fd: Int32
     init(_ socket: consuming UDPSocket) {
