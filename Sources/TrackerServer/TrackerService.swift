@@ -193,7 +193,7 @@ public final class TrackerService: Sendable {
 }
 
 /// Keeps a bound socket (a `~Copyable` owner of its fd) alive while workers use its descriptor.
-final class SocketHolder {
+final class SocketHolder: Sendable {
     let socket: UDPSocket
     let fd: Int32
     init(_ socket: consuming UDPSocket) {
