@@ -25,9 +25,16 @@ struct ProvidedBufferRing: ~Copyable {
         ringMemory.base.assumingMemoryBound(to: io_uring_buf_ring.self)
     }
 
-    init(entries requested: Int, bufferSize: Int) throws(SystemError) {
+    /// Smallest useful buffer: the 16 B io_uring_recvmsg_out, a 28 B sockaddr_in6 name and the
+    /// 16 B of a BEP 15 connect request.
+    static let minimumBufferSize = 16 + 28 + 16
+
+    /// `requested` is rounded up to a power of two (a kernel requirement) and clamped to
+    /// `maximumEntries`; `bufferSize` is raised to `minimumBufferSize`.
+    init(entries requested: Int, bufferSize requestedSize: Int) throws(SystemError) {
         var entries = 1
         while entries < requested && entries < Self.maximumEntries { entries <<= 1 }
+        let bufferSize = max(requestedSize, Self.minimumBufferSize)
         self.entries = entries
         self.bufferSize = bufferSize
         mask = io_uring_buf_ring_mask(UInt32(entries))

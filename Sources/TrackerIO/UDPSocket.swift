@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A non-blocking UDP socket bound to one address. Owns its descriptor and closes it on deinit.
-public struct UDPSocket: ~Copyable {
+public struct UDPSocket: ~Copyable, Sendable {
     public let fileDescriptor: Int32
 
     /// 8 MiB: on loopback every datagram costs ~832 B of SO_RCVBUF truesize whatever its size, so

@@ -124,11 +124,15 @@ extension UringEngine {
             return
         }
         counts.received += 1
+        guard let namePointer = io_uring_recvmsg_name(out) else {
+            counts.recvErrors += 1
+            return
+        }
         guard let slot = slots.acquire() else {
             counts.noSlotDrops += 1
             return
         }
-        let name = UnsafeRawPointer(io_uring_recvmsg_name(out)!)
+        let name = UnsafeRawPointer(namePointer)
         let nameLength = min(Int(out.pointee.namelen), Int(header.pointee.msg_namelen))
         let payloadLength = Int(io_uring_recvmsg_payload_length(out, length, header))
         // SAFETY: validate() proved length ≥ header + name, and payload_length is what remains,

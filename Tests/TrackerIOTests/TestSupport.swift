@@ -11,9 +11,10 @@ struct EchoHandler: DatagramHandler {
 
     mutating func handleDatagram(_ payload: UnsafeRawBufferPointer, source: UnsafeRawPointer,
                                  reply: UnsafeMutableRawBufferPointer) -> Int {
-        if payload.first == Self.silentMarker { return 0 }
+        // Indexing, not `first`: Collection.first is unspecialised in debug builds and allocates.
+        if payload.count > 0 && payload[0] == Self.silentMarker { return 0 }
         let count = min(payload.count, reply.count)
-        reply.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload.prefix(count)))
+        reply.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[0..<count]))
         return count
     }
 
