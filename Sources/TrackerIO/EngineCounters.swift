@@ -2,7 +2,8 @@ import Synchronization
 
 /// Totals one or more engines publish once per loop turn. Readers (stats, tests) load them relaxed.
 public final class EngineCounters: Sendable {
-    /// Datagrams handed to the handler.
+    /// Datagrams read whole from a socket (truncated ones are counted apart). Those that then
+    /// found no send slot are in `noSlotDrops` as well and never reached the handler.
     public let received = Atomic<UInt64>(0)
     /// Replies the kernel accepted.
     public let sent = Atomic<UInt64>(0)

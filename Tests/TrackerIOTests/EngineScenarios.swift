@@ -209,6 +209,33 @@ struct UringEngineTests {
         #expect(counts.rearms > 0)
     }
 
+    @Test("With 4 send slots a queued burst drops what it cannot answer, counts it, and keeps serving")
+    func slotExhaustion() throws {
+        let server = try UDPSocket.bind(try SocketAddress(parsing: "127.0.0.1:0"), reusePort: true)
+        let address = try server.localAddress()
+        let client = TestClient(family: address.family)
+        let burst = 100
+        for sequence in 0..<burst {
+            #expect(client.send(testPayload(sequence), to: address))
+        }
+        let configuration = WorkerEngineConfiguration(backend: .ioUring, bufferCount: 64, sendSlots: 4)
+        let engine = try RunningEngine(sockets: [server.fileDescriptor], configuration: configuration)
+        let counts = engine.waitForCounters { $0.received >= UInt64(burst) }
+        #expect(counts.received == UInt64(burst))
+        #expect(counts.noSlotDrops > 0)
+        var replies = 0
+        while client.receive(timeoutMilliseconds: 0) != nil { replies += 1 }
+        let settled = engine.waitForCounters { $0.sent + $0.noSlotDrops >= UInt64(burst) }
+        while client.receive(timeoutMilliseconds: 0) != nil { replies += 1 }
+        #expect(UInt64(replies) == settled.sent)
+        #expect(settled.sent + settled.noSlotDrops == UInt64(burst))
+        let after = Array("still serving".utf8)
+        #expect(client.send(after, to: address))
+        #expect(client.receive() == after)
+        engine.finish()
+        #expect(engine.failure.value == nil)
+    }
+
     @Test("The probe succeeds with a real multishot round trip")
     func probe() {
         if case .failure(let failure) = IOProbe.ioUring() {
