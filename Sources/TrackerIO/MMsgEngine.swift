@@ -172,7 +172,7 @@ struct MMsgEngine: ~Copyable {
         }
     }
 
-    /// Errors that mean the socket itself is unusable, not one bad datagram.
+    /// Errors that mean the socket itself is unusable, not one bad datagram (shared by both engines).
     static func isFatal(_ errno: Int32) -> Bool {
         errno == EBADF || errno == ENOTSOCK || errno == EFAULT || errno == EINVAL
     }

@@ -15,6 +15,11 @@ extension UringEngine {
         while !stop.isRequested {
             try submitAndWait()
             drain(handler: &handler, counts: &counts)
+            if socketFailure != 0 {
+                shutdown(handler: &handler, counts: &counts)
+                counters.publish(&counts)
+                throw SystemError(errno: socketFailure, call: "io_uring recvmsg")
+            }
             armIdleSockets(counts: &counts)
             counters.publish(&counts)
             handler.tick()
@@ -27,9 +32,11 @@ extension UringEngine {
     private mutating func submitAndWait() throws(SystemError) {
         var first: UnsafeMutablePointer<io_uring_cqe>? = nil
         let result = io_uring_submit_and_wait_timeout(ring, &first, 1, timeout, nil)
+        if result >= 0 { return }
         switch -result {
-        case _ where result >= 0, ETIME, EINTR, EAGAIN, EBUSY:
-            // EAGAIN/EBUSY: the kernel is short of memory or the CQ is full; draining fixes both.
+        case ETIME, EINTR, EAGAIN, EBUSY:
+            // ETIME is the tick. EAGAIN/EBUSY: the kernel is short of memory or the CQ is full;
+            // draining fixes both.
             return
         default:
             throw SystemError(errno: -result, call: "io_uring_submit_and_wait_timeout")
@@ -95,6 +102,9 @@ extension UringEngine {
             switch -result {
             case ENOBUFS: counts.enobufs += 1
             case ECANCELED: break
+            case let error where MMsgEngine.isFatal(error):
+                // The socket itself is unusable: re-arming would spin, so the loop stops with it.
+                socketFailure = error
             default: counts.recvErrors += 1
             }
         }

@@ -31,6 +31,8 @@ struct UringEngine: ~Copyable {
     var slots: SendSlotPool
     var sendsInFlight = 0
     var stopping = false
+    /// errno of a receive failure that means the socket is unusable (EBADF, ENOTSOCK…); 0 if none.
+    var socketFailure: Int32 = 0
 
     init(sockets fds: [Int32], configuration: WorkerEngineConfiguration) throws(SystemError) {
         let buffers = try ProvidedBufferRing(entries: configuration.bufferCount, bufferSize: configuration.bufferSize)

@@ -154,6 +154,9 @@ enum EngineScenarios {
 
 @Suite("mmsg engine")
 struct MMsgEngineTests {
+    @Test("A descriptor that is not a socket stops the engine with ENOTSOCK")
+    func badSocket() throws { try EngineScenarios.failsOnBadSocket(.mmsg) }
+
     @Test("One engine serves an IPv4 and an IPv6 socket together")
     func bothFamilies() throws { try EngineScenarios.servesBothFamilies(.mmsg) }
 
@@ -181,6 +184,9 @@ struct MMsgEngineTests {
 
 @Suite("io_uring engine", .enabled(if: IOProbe.isIOUringAvailable, "io_uring is unavailable here (see IOProbe.ioUring())"))
 struct UringEngineTests {
+    @Test("A descriptor that is not a socket stops the engine with ENOTSOCK")
+    func badSocket() throws { try EngineScenarios.failsOnBadSocket(.ioUring) }
+
     @Test("One engine serves an IPv4 and an IPv6 socket together")
     func bothFamilies() throws { try EngineScenarios.servesBothFamilies(.ioUring) }
 
@@ -241,5 +247,24 @@ struct UringEngineTests {
         if case .failure(let failure) = IOProbe.ioUring() {
             Issue.record("probe failed: \(failure)")
         }
+    }
+}
+
+extension EngineScenarios {
+    /// A descriptor that is not a socket ends the run with a SystemError instead of spinning.
+    static func failsOnBadSocket(_ backend: IOBackend) throws {
+        var pipeEnds: [Int32] = [0, 0]
+        #expect(pipe(&pipeEnds) == 0)
+        defer { close(pipeEnds[0]); close(pipeEnds[1]) }
+        let engine = try RunningEngine(sockets: [pipeEnds[0]], configuration: configuration(backend))
+        // Bounded wait: the run must end on its own (the error), long before the deadline.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while engine.failure.value == nil && clock.now < deadline {
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+        }
+        #expect(engine.failure.value?.errno == ENOTSOCK)
+        engine.finish()
     }
 }
