@@ -1,0 +1,20 @@
+// Why a request with a readable header (≥ 16 B) cannot be served. The server answers with a BEP 15
+// error packet carrying `message`, once the connection ID validates.
+public enum UDPRejectReason: Int, CaseIterable, Hashable, Sendable {
+    /// Announce shorter than the 98 bytes BEP 15 requires.
+    case announceTooShort
+    /// Scrape with no full 20-byte info_hash. We reject rather than send opentracker's header-only
+    /// 8 B reply: a reply with no entries tells the client nothing, an error tells it why.
+    case scrapeWithoutHashes
+    /// Action other than connect (0), announce (1) or scrape (2), including error (3).
+    case unknownAction
+
+    /// Short (≤ 24 B, ASCII) so an error reply stays far below the request that caused it.
+    public var message: StaticString {
+        switch self {
+        case .announceTooShort: "announce too short"
+        case .scrapeWithoutHashes: "scrape without hashes"
+        case .unknownAction: "unknown action"
+        }
+    }
+}
