@@ -48,8 +48,10 @@ struct PrivilegesTests {
 struct FileWatcherTests {
     private func temporaryDirectory() throws -> String {
         var template = Array("/tmp/ringtracker-watch-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress) }
-        #expect(made != nil)
+        let made = template.withUnsafeMutableBufferPointer { storage in
+            storage.baseAddress.flatMap { mkdtemp($0) }
+        }
+        try #require(made != nil)
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -1,5 +1,6 @@
 import Testing
 import TrackerCore
+import TrackerIO
 @testable import TrackerServer
 
 /// An operator's opentracker.conf, modelled on opentracker.conf.sample: its comments, its
@@ -346,5 +347,20 @@ struct CIDRTests {
         for text in ["", "10.0.0", "10.0.0.0/", "10.0.0.0/33", "::1/129", "1::2::3", "12345::", "10.0.0.0/8/8", "a.b.c.d", "1.2.3.4 "] {
             #expect(CIDR(text) == nil, "\(text)")
         }
+    }
+}
+
+@Suite("Shipped sample configuration")
+struct SampleConfigurationTests {
+    @Test("contrib/ringtracker.conf parses and validates")
+    func contribSample() throws {
+        // #filePath is …/Tests/TrackerServerTests/ConfigurationFileTests.swift.
+        let root = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+        let path = root + "/contrib/ringtracker.conf"
+        let text = try FileWatcher.readContents(of: path)
+        let settings = try ConfigurationFile(parsing: text, fileName: path).settings
+        try settings.validate()
+        #expect(settings.interval == 1800)
+        #expect(settings.accessMode == .open)
     }
 }
