@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import CLiburingShim
+import Synchronization
 
 /// A plain pthread running one closure: workers need a real, pinnable kernel thread, not a Task.
-public final class WorkerThread {
+public final class WorkerThread: Sendable {
     private final class Context {
         let name: String
         let body: @Sendable () -> Void
@@ -15,7 +16,7 @@ public final class WorkerThread {
     }
 
     private let thread: pthread_t
-    private var joined = false
+    private let joined = Atomic<Bool>(false)
 
     public init(name: String, body: @escaping @Sendable () -> Void) throws(SystemError) {
         let context = Unmanaged.passRetained(Context(name: name, body: body))
@@ -37,12 +38,14 @@ public final class WorkerThread {
 
     /// Waits for the closure to return. Safe to call more than once.
     public func join() {
-        guard !joined else { return }
-        joined = true
+        // Exactly one caller joins; pthread_join twice on one thread is undefined behaviour.
+        guard joined.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return
+        }
         _ = pthread_join(thread, nil)
     }
 
     deinit {
-        if !joined { _ = pthread_detach(thread) }
+        if !joined.load(ordering: .acquiring) { _ = pthread_detach(thread) }
     }
 }

@@ -110,8 +110,11 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         let announce = Announce(
             infoHash: request.infoHash, event: request.event, isSeeder: request.left == 0,
             numWant: UDPLimits.clampNumWant(request.numWant, ipv6: isIPv6))
+        // BEP 15: the peer is the packet's source address with the port it announces (the IP
+        // field is ignored, so nobody can register someone else's address).
+        let peer = PeerEndpoint(address: endpoint.address, port: request.port)
         let outcome = store.announce(
-            announce, from: endpoint, now: now, rng: &rng, peers: &out, at: UDPLimits.announceResponseHeaderSize)
+            announce, from: peer, now: now, rng: &rng, peers: &out, at: UDPLimits.announceResponseHeaderSize)
         let header = UDPResponseWriter.announceHeader(
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)
