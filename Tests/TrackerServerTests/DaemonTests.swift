@@ -93,6 +93,6 @@ struct DaemonTests {
     func badListener() throws {
         let daemon = try Daemon.Running(["--udp", "not-an-address", "--cpus", "0"])
         #expect(daemon.waitForExit(timeout: 10) == 1)
-        #expect(daemon.output.contains("ringtracker: udp listener not-an-address"))
+        #expect(daemon.output.contains("ringtracker: --udp: 'not-an-address' is not an address"))
     }
 }
