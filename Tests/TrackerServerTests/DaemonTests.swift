@@ -20,8 +20,9 @@ enum Daemon {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = Daemon.binary
             process.arguments = arguments
-            process.standardError = try FileHandle(forWritingTo: log)
-            process.standardOutput = FileHandle.nullDevice
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardError = handle
+            process.standardOutput = handle
             try process.run()
         }
 
