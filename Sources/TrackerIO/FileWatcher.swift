@@ -21,7 +21,7 @@ public final class FileWatcher: Sendable {
     /// Mask: complete writes and renames into the directory.
     static let events = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)
 
-    public init(path: String) throws(PrivilegeError) {
+    public init(path: String) throws(SystemError) {
         self.path = path
         if let slash = path.lastIndex(of: "/") {
             let directoryPart = path[..<slash]
@@ -31,13 +31,13 @@ public final class FileWatcher: Sendable {
             directory = "."
             fileName = path
         }
-        guard !fileName.isEmpty else { throw PrivilegeError(errno: EINVAL, step: "watch \(path): not a file name") }
+        guard !fileName.isEmpty else { throw SystemError(errno: EINVAL, call: "watch \(path): not a file name") }
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { throw PrivilegeError(errno: Glibc.errno, step: "inotify_init1") }
+        guard fd >= 0 else { throw SystemError(errno: Glibc.errno, call: "inotify_init1") }
         guard inotify_add_watch(fd, directory, Self.events) >= 0 else {
             let error = Glibc.errno
             close(fd)
-            throw PrivilegeError(errno: error, step: "inotify_add_watch(\(directory))")
+            throw SystemError(errno: error, call: "inotify_add_watch(\(directory))")
         }
         descriptor = fd
     }
@@ -83,9 +83,9 @@ public final class FileWatcher: Sendable {
     }
 
     /// The whole file as UTF-8 text (invalid bytes repaired), for config and access-list loading.
-    public static func readContents(of path: String) throws(PrivilegeError) -> String {
+    public static func readContents(of path: String) throws(SystemError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PrivilegeError(errno: Glibc.errno, step: "open \(path)") }
+        guard fd >= 0 else { throw SystemError(errno: Glibc.errno, call: "open \(path)") }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -94,7 +94,7 @@ public final class FileWatcher: Sendable {
             let count = chunk.withUnsafeMutableBytes { storage in read(fd, storage.baseAddress, storage.count) }
             if count < 0 {
                 if Glibc.errno == EINTR { continue }
-                throw PrivilegeError(errno: Glibc.errno, step: "read \(path)")
+                throw SystemError(errno: Glibc.errno, call: "read \(path)")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])

@@ -2,23 +2,6 @@
 import Glibc
 #endif
 
-/// A failed step of a privilege drop or user lookup, e.g. "setuid(65534): Operation not permitted"
-/// or "user 'tracker' does not exist". (Kept separate from `SystemError` so this file stands alone;
-/// `errno` is 0 when the failure is not a syscall's.)
-public struct PrivilegeError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let errno: Int32
-    public let step: String
-
-    public init(errno: Int32, step: String) {
-        self.errno = errno
-        self.step = step
-    }
-
-    public var description: String {
-        errno == 0 ? step : "\(step): \(String(cString: strerror(errno)))"
-    }
-}
-
 /// Dropping root after the sockets are bound (opentracker's `tracker.user` / `tracker.rootdir`).
 public enum Privileges {
     /// A passwd entry.
@@ -32,8 +15,8 @@ public enum Privileges {
     public static var isRoot: Bool { geteuid() == 0 }
 
     /// getpwnam_r, retried with a larger buffer on ERANGE.
-    public static func lookUp(user name: String) throws(PrivilegeError) -> User {
-        guard !name.isEmpty else { throw PrivilegeError(errno: 0, step: "user name is empty") }
+    public static func lookUp(user name: String) throws(SystemError) -> User {
+        guard !name.isEmpty else { throw SystemError(errno: 0, call: "user name is empty") }
         var capacity = max(Int(sysconf(Int32(_SC_GETPW_R_SIZE_MAX))), 1024)
         while true {
             var entry = passwd()
@@ -49,8 +32,8 @@ public enum Privileges {
                 capacity *= 4
                 continue
             }
-            if result != 0 { throw PrivilegeError(errno: result, step: "getpwnam_r(\(name))") }
-            guard found != nil else { throw PrivilegeError(errno: 0, step: "user '\(name)' does not exist") }
+            if result != 0 { throw SystemError(errno: result, call: "getpwnam_r(\(name))") }
+            guard found != nil else { throw SystemError(errno: 0, call: "user '\(name)' does not exist") }
             return User(name: name, uid: entry.pw_uid, gid: entry.pw_gid)
         }
     }
@@ -64,35 +47,35 @@ public enum Privileges {
     /// setgid, setuid; then verify real/effective ids and that setuid(0) now fails.
     /// Refuses a target user with uid 0: that would be no drop at all.
     @discardableResult
-    public static func drop(toUser name: String, chroot directory: String?) throws(PrivilegeError) -> User {
+    public static func drop(toUser name: String, chroot directory: String?) throws(SystemError) -> User {
         let user = try lookUp(user: name)
-        guard user.uid != 0 else { throw PrivilegeError(errno: 0, step: "user '\(name)' is root (uid 0); choose an unprivileged user") }
-        guard isRoot else { throw PrivilegeError(errno: EPERM, step: "drop privileges to '\(name)': not running as root") }
+        guard user.uid != 0 else { throw SystemError(errno: 0, call: "user '\(name)' is root (uid 0); choose an unprivileged user") }
+        guard isRoot else { throw SystemError(errno: EPERM, call: "drop privileges to '\(name)': not running as root") }
         if let directory {
-            guard Glibc.chroot(directory) == 0 else { throw PrivilegeError(errno: Glibc.errno, step: "chroot(\(directory))") }
-            guard chdir("/") == 0 else { throw PrivilegeError(errno: Glibc.errno, step: "chdir(/) in \(directory)") }
+            guard Glibc.chroot(directory) == 0 else { throw SystemError(errno: Glibc.errno, call: "chroot(\(directory))") }
+            guard chdir("/") == 0 else { throw SystemError(errno: Glibc.errno, call: "chdir(/) in \(directory)") }
         }
         var groups = [user.gid]
         // SAFETY: one gid_t, count 1, valid for the duration of the call.
         guard groups.withUnsafeMutableBufferPointer({ setgroups(1, $0.baseAddress) }) == 0 else {
-            throw PrivilegeError(errno: Glibc.errno, step: "setgroups([\(user.gid)])")
+            throw SystemError(errno: Glibc.errno, call: "setgroups([\(user.gid)])")
         }
-        guard setgid(user.gid) == 0 else { throw PrivilegeError(errno: Glibc.errno, step: "setgid(\(user.gid))") }
-        guard setuid(user.uid) == 0 else { throw PrivilegeError(errno: Glibc.errno, step: "setuid(\(user.uid))") }
+        guard setgid(user.gid) == 0 else { throw SystemError(errno: Glibc.errno, call: "setgid(\(user.gid))") }
+        guard setuid(user.uid) == 0 else { throw SystemError(errno: Glibc.errno, call: "setuid(\(user.uid))") }
         try verify(user)
         return user
     }
 
     /// Checks that every id now belongs to `user` and that root cannot be regained.
-    static func verify(_ user: User) throws(PrivilegeError) {
+    static func verify(_ user: User) throws(SystemError) {
         guard getuid() == user.uid, geteuid() == user.uid else {
-            throw PrivilegeError(errno: 0, step: "privilege drop: uid is \(getuid())/\(geteuid()), expected \(user.uid)")
+            throw SystemError(errno: 0, call: "privilege drop: uid is \(getuid())/\(geteuid()), expected \(user.uid)")
         }
         guard getgid() == user.gid, getegid() == user.gid else {
-            throw PrivilegeError(errno: 0, step: "privilege drop: gid is \(getgid())/\(getegid()), expected \(user.gid)")
+            throw SystemError(errno: 0, call: "privilege drop: gid is \(getgid())/\(getegid()), expected \(user.gid)")
         }
         if setuid(0) == 0 {
-            throw PrivilegeError(errno: 0, step: "privilege drop: setuid(0) succeeded afterwards; root was not dropped")
+            throw SystemError(errno: 0, call: "privilege drop: setuid(0) succeeded afterwards; root was not dropped")
         }
     }
 }

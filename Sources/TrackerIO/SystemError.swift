@@ -3,6 +3,7 @@ import Glibc
 #endif
 
 /// A failed system call: the errno it left and the name of the call, e.g. "bind: Address already in use".
+/// `errno` is 0 for a failed step that is not a syscall's ("user 'tracker' does not exist").
 public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
     public let errno: Int32
     public let call: String
@@ -13,7 +14,7 @@ public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String {
-        "\(call): \(String(cString: strerror(errno)))"
+        errno == 0 ? call : "\(call): \(String(cString: strerror(errno)))"
     }
 }
 

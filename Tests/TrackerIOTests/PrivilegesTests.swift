@@ -32,14 +32,14 @@ struct PrivilegesTests {
 
     @Test("Dropping to root is refused, whoever runs the test")
     func refusesRoot() {
-        #expect(throws: PrivilegeError.self) { try Privileges.drop(toUser: "root", chroot: nil) }
+        #expect(throws: SystemError.self) { try Privileges.drop(toUser: "root", chroot: nil) }
         #expect(geteuid() == getuid())
     }
 
     @Test("Dropping privileges without being root fails and changes nothing", .enabled(if: !Privileges.isRoot))
     func notRoot() {
         let before = getuid()
-        #expect(throws: PrivilegeError.self) { try Privileges.drop(toUser: "nobody", chroot: nil) }
+        #expect(throws: SystemError.self) { try Privileges.drop(toUser: "nobody", chroot: nil) }
         #expect(getuid() == before)
     }
 }
