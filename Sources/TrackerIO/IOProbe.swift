@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLiburingShim
+import Synchronization
 
 /// Why a backend cannot be used here, in one line.
 public struct ProbeFailure: Error, CustomStringConvertible, Sendable {
@@ -14,7 +15,24 @@ public struct ProbeFailure: Error, CustomStringConvertible, Sendable {
 public enum IOProbe {
     /// A real round trip through what the io_uring engine uses: ring setup, a registered buffer
     /// ring, a multishot recvmsg on a loopback socket, and a datagram sent to itself (1 s limit).
-    public static func ioUring() -> Result<Void, ProbeFailure> {
+    ///
+    /// Run once per process (the answer cannot change) on a throwaway thread: tearing down a ring
+    /// queues task work to the thread that submitted to it, which makes that thread's next
+    /// blocking syscall return EINTR — it must not be the caller's.
+    public static func ioUring() -> Result<Void, ProbeFailure> { cachedResult }
+
+    private static let cachedResult: Result<Void, ProbeFailure> = {
+        let result = Mutex<Result<Void, ProbeFailure>>(.failure(ProbeFailure(reason: "io_uring probe did not run")))
+        do {
+            let thread = try WorkerThread(name: "uring-probe") { result.withLock { $0 = probeOnThisThread() } }
+            thread.join()
+        } catch {
+            return .failure(ProbeFailure(reason: "io_uring probe thread: \(error)"))
+        }
+        return result.withLock { $0 }
+    }()
+
+    private static func probeOnThisThread() -> Result<Void, ProbeFailure> {
         if let text = readSmallFile("/proc/sys/kernel/io_uring_disabled"),
            text.trimmingWhitespace() == "2" {
             return .failure(ProbeFailure(reason: "io_uring disabled (kernel.io_uring_disabled=2)"))
@@ -88,6 +106,28 @@ public enum IOProbe {
         let payload = UnsafeRawBufferPointer(start: io_uring_recvmsg_payload(out, header), count: length)
         guard payload.elementsEqual(message) else {
             throw ProbeFailure(reason: "io_uring: multishot recvmsg returned the wrong bytes")
+        }
+        cancelReceive(on: ring)
+    }
+
+    /// Cancels the still-armed multishot receive and reaps its last completion, so nothing is
+    /// in flight when the ring is destroyed (bounded: 1 s).
+    private static func cancelReceive(on ring: UnsafeMutablePointer<io_uring>) {
+        guard let sqe = io_uring_get_sqe(ring) else { return }
+        io_uring_prep_cancel64(sqe, UserData(kind: .receive, index: 0).rawValue, 0)
+        io_uring_sqe_set_data64(sqe, UserData(kind: .cancel, index: 0).rawValue)
+        var receiveDone = false
+        var cancelDone = false
+        for _ in 0..<8 where !(receiveDone && cancelDone) {
+            var timeout = __kernel_timespec(tv_sec: 0, tv_nsec: 125_000_000)
+            var cqe: UnsafeMutablePointer<io_uring_cqe>? = nil
+            guard io_uring_submit_and_wait_timeout(ring, &cqe, 1, &timeout, nil) >= 0 else { continue }
+            while io_uring_peek_cqe(ring, &cqe) == 0, let completion = cqe {
+                let data = UserData(rawValue: completion.pointee.user_data)
+                if data.kind == .cancel { cancelDone = true }
+                if data.kind == .receive, completion.pointee.flags & UInt32(IORING_CQE_F_MORE) == 0 { receiveDone = true }
+                io_uring_cqe_seen(ring, completion)
+            }
         }
     }
 }

@@ -48,6 +48,18 @@ public struct UDPSocket: ~Copyable, Sendable {
         try socket.bindTo(address)
     }
 
+    /// For port 0: the address with a port nobody holds, found by binding once *without*
+    /// SO_REUSEPORT. An ephemeral bind *with* SO_REUSEPORT may be handed a port already in another
+    /// same-uid reuseport group, silently joining it (and splitting its traffic).
+    public static func unusedPort(_ address: SocketAddress) throws(SystemError) -> SocketAddress {
+        let socket = try open(family: address.family)
+        if address.isIPv6 {
+            try socket.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1, "setsockopt(IPV6_V6ONLY)")
+        }
+        try socket.bindTo(address)
+        return try socket.localAddress()
+    }
+
     /// The address the kernel bound, with the real port when bound to port 0.
     public func localAddress() throws(SystemError) -> SocketAddress {
         var storage = sockaddr_storage()

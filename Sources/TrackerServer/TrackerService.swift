@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Synchronization
 import TrackerCore
@@ -132,15 +133,8 @@ public final class TrackerService: Sendable {
             }
             var listenerHolders: [SocketHolder] = []
             do {
-                if requested.port != 0 { try UDPSocket.checkExclusive(requested) }
-                var address = requested
-                for worker in 0..<configuration.cpus.count {
-                    let socket = try UDPSocket.bind(
-                        address, reusePort: true, receiveBuffer: configuration.receiveBufferBytes)
-                    if worker == 0 { address = try socket.localAddress() }
-                    listenerHolders.append(SocketHolder(socket))
-                }
-                bound.append(address)
+                listenerHolders = try bindGroup(requested)
+                if let first = listenerHolders.first { bound.append(try first.socket.localAddress()) }
             } catch {
                 if configuration.listenersAreDefaults, requested.isIPv6 {
                     logger.warning("skipping default listener", metadata: ["udp": "\(text)", "error": "\(error)"])
@@ -157,6 +151,34 @@ public final class TrackerService: Sendable {
             $0.boundAddresses = bound
         }
         return perWorker
+    }
+
+    /// One SO_REUSEPORT socket per worker on `requested`. A fixed port is first checked to be
+    /// free (another process must not silently share it); port 0 first gets a port nobody holds,
+    /// retried if another process takes it in between.
+    private func bindGroup(_ requested: SocketAddress) throws(SystemError) -> [SocketHolder] {
+        let attempts = requested.port == 0 ? 8 : 1
+        var lastError = SystemError(errno: EADDRINUSE, call: "bind")
+        for _ in 0..<attempts {
+            do {
+                let address: SocketAddress
+                if requested.port == 0 {
+                    address = try UDPSocket.unusedPort(requested)
+                } else {
+                    try UDPSocket.checkExclusive(requested)
+                    address = requested
+                }
+                var holders: [SocketHolder] = []
+                for _ in 0..<configuration.cpus.count {
+                    holders.append(SocketHolder(try UDPSocket.bind(
+                        address, reusePort: true, receiveBuffer: configuration.receiveBufferBytes)))
+                }
+                return holders
+            } catch where error.errno == EADDRINUSE {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     private func startWorker(
