@@ -83,6 +83,33 @@ public enum AtomicFile {
         return nil
     }
 
+    /// Deletes `path.tmp-<pid>` files left by writers that were killed mid-write (their process no
+    /// longer exists), so crashes do not pile up snapshot-sized files. Returns the names removed.
+    /// The target itself and anything not matching exactly that pattern are never touched.
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        let (directory, name) = split(path)
+        let prefix = name + ".tmp-"
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var stale: [String] = []
+        while let entry = readdir(stream) {
+            // SAFETY: d_name is a NUL-terminated char array inside the dirent readdir just returned,
+            // valid until the next readdir on this stream; it is copied into a String at once.
+            let entryName = withUnsafePointer(to: &entry.pointee.d_name) { field in
+                field.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: field.pointee)) {
+                    String(cString: $0)
+                }
+            }
+            guard entryName.hasPrefix(prefix) else { continue }
+            let digits = entryName.dropFirst(prefix.count)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let pid = Int32(digits) else { continue }
+            // kill(pid, 0) fails with ESRCH only when no such process exists.
+            if pid == getpid() || kill(pid, 0) == 0 || Glibc.errno != ESRCH { continue }
+            stale.append(directory == "." ? entryName : "\(directory == "/" ? "" : directory)/\(entryName)")
+        }
+        return stale.filter { unlink($0) == 0 }
+    }
+
     /// `write(2)` until every byte is out: a regular file may still return short counts (signals,
     /// RLIMIT_FSIZE, a nearly full disk), and EINTR is retried by `systemCall`.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) -> Int {
@@ -101,13 +128,15 @@ public enum AtomicFile {
         return offset
     }
 
+    /// (directory, file name) of a path; "." when it has no slash.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (directory, String(path[path.index(after: slash)...]))
+    }
+
     static func syncDirectory(of path: String) throws(SystemError) {
-        let directory: String
-        if let slash = path.lastIndex(of: "/") {
-            directory = slash == path.startIndex ? "/" : String(path[..<slash])
-        } else {
-            directory = "."
-        }
+        let directory = split(path).directory
         let fd = try systemCallValue("open directory") { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
         _ = try systemCallValue("fsync directory") { fsync(fd) }

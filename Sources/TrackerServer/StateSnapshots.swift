@@ -80,6 +80,9 @@ public final class StateSnapshots: Sendable {
     /// starts, and one log line says what happened.
     public func loadAtStartup(now: UInt32) -> LoadReport {
         let started = ContinuousClock.now
+        for stale in AtomicFile.removeStaleTemporaries(of: path) {
+            logger.notice("removed a partial snapshot left by an interrupted writer", metadata: ["file": "\(stale)"])
+        }
         let bytes: [UInt8]
         do {
             bytes = try AtomicFile.readAll(path)
