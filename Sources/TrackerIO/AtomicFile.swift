@@ -45,12 +45,13 @@ public enum AtomicFile {
         defer { close(fd) }
         var status = stat()
         _ = try systemCallValue("fstat") { fstat(fd, &status) }
-        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0))
+        // One read of exactly st_size bytes in the common case; a final short read confirms EOF. A
+        // file that grew since fstat (or a pipe) is read on in 64 KiB steps.
+        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
         var filled = 0
         while true {
             if filled == bytes.count {
-                // The file grew since fstat (or is a pipe): keep reading until EOF.
-                bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, 64 * 1024)))
+                bytes.append(contentsOf: repeatElement(0, count: 64 * 1024))
             }
             let start = filled
             // SAFETY: read writes at most `storage.count - start` bytes at `baseAddress + start`,

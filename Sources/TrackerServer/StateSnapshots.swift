@@ -7,8 +7,8 @@ import TrackerIO
 /// `--state-file`: the store survives restarts. Loaded once at start-up, written every
 /// `--snapshot-interval` and once more on SIGTERM/SIGINT after the workers stopped.
 ///
-/// Writes encode one shard at a time (one shard lock held while that shard's records are copied,
-/// never across I/O), then replace the file atomically (`AtomicFile`). A file that cannot be used is
+/// Writes copy one shard at a time out of the store (one shard lock, held only for that copy, never
+/// across encoding or I/O), then replace the file atomically (`AtomicFile`). A file that cannot be used is
 /// renamed aside, never overwritten: if renaming it fails, writing stays disabled for this run.
 public final class StateSnapshots: Sendable {
     public let path: String
@@ -55,14 +55,14 @@ public final class StateSnapshots: Sendable {
         public var peers: Int
         /// Encoding every shard (locks included).
         public var encodeMilliseconds: Double
-        /// Longest single-shard encode: an upper bound on how long one shard lock was held.
-        public var longestShardMilliseconds: Double
+        /// Longest single-shard copy: an upper bound on how long one shard lock was held.
+        public var longestLockMilliseconds: Double
         /// write + fsync + rename + directory fsync.
         public var writeMilliseconds: Double
 
         public var description: String {
             "\(torrents) torrents, \(peers) peers, \(bytes) bytes: encode \(LoadReport.format(encodeMilliseconds)) ms "
-                + "(longest shard \(LoadReport.format(longestShardMilliseconds)) ms), write \(LoadReport.format(writeMilliseconds)) ms"
+                + "(longest shard lock \(LoadReport.format(longestLockMilliseconds)) ms), write \(LoadReport.format(writeMilliseconds)) ms"
         }
     }
 
@@ -123,9 +123,10 @@ public final class StateSnapshots: Sendable {
             var encoder = SnapshotEncoder(shardCount: store.shardCount, created: now)
             var longest = 0.0
             for shard in 0..<store.shardCount {
-                let shardStart = ContinuousClock.now
-                encoder.append(store.encodeSnapshotBlock(shard: shard, now: now))
-                longest = max(longest, Self.milliseconds(since: shardStart))
+                let lockStart = ContinuousClock.now
+                let copy = store.copyForSnapshot(shard: shard)
+                longest = max(longest, Self.milliseconds(since: lockStart))
+                encoder.append(copy.encode(now: now))
             }
             let torrents = encoder.torrents
             let peers = encoder.peers4 + encoder.peers6
@@ -139,7 +140,7 @@ public final class StateSnapshots: Sendable {
                 throw WriteError(description: "write state file \(path): \(error)")
             }
             return WriteReport(bytes: bytes, torrents: torrents, peers: peers, encodeMilliseconds: encodeMilliseconds,
-                               longestShardMilliseconds: longest, writeMilliseconds: Self.milliseconds(since: writeStart))
+                               longestLockMilliseconds: longest, writeMilliseconds: Self.milliseconds(since: writeStart))
         }
     }
 
