@@ -116,9 +116,8 @@ public final class StateSnapshots: Sendable {
     /// Encodes every shard in turn, then replaces the state file atomically.
     @discardableResult
     public func write(now: UInt32) throws(WriteError) -> WriteReport {
-        let blocked = writer.withLock { $0.blockedReason }
-        if let blocked { throw WriteError(description: blocked) }
-        return try writer.withLock { _ throws(WriteError) -> WriteReport in
+        return try writer.withLock { state throws(WriteError) -> WriteReport in
+            if let blocked = state.blockedReason { throw WriteError(description: blocked) }
             let encodeStart = ContinuousClock.now
             var encoder = SnapshotEncoder(shardCount: store.shardCount, created: now)
             var longest = 0.0
