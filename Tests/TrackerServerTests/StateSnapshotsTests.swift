@@ -126,6 +126,26 @@ struct StateSnapshotsTests {
         }
     }
 
+    @Test("The periodic writer writes the state file on its interval and stops when asked")
+    func periodicWriter() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/state"
+        let snapshots = StateSnapshots(path: path, store: populatedStore(torrents: 20), logger: quietLogger)
+        let stop = StopSignal()
+        let thread = try snapshots.startPeriodic(interval: 1, stop: stop, clock: { start })
+        // Bounded wait for the first write (interval 1 s): up to 10 s in 10 ms steps.
+        var waited = 0
+        while (try? AtomicFile.readAll(path)) == nil && waited < 1000 {
+            var step = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+            _ = nanosleep(&step, nil)
+            waited += 1
+        }
+        stop.request()
+        thread.join()
+        let bytes = try AtomicFile.readAll(path)
+        #expect(try SnapshotDecoder.validate(bytes.span).torrents == 20)
+    }
+
     @Test("A partial temporary from an interrupted write leaves the previous snapshot usable (simulated kill -9)")
     func simulatedKillDuringWrite() throws {
         let directory = try temporaryDirectory()
