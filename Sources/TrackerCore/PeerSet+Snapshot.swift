@@ -1,0 +1,33 @@
+/// Peer records as a snapshot stores them: the minute stamp becomes an age relative to the
+/// snapshot's creation time, and back.
+extension PeerSet {
+    /// Visits every peer, seeders and leechers alike, in storage order.
+    @inline(__always)
+    func forEachPeer(_ body: (P) -> Void) {
+        switch self {
+        case .empty: break
+        case .one(let peer): body(peer)
+        case .many(let list):
+            for peer in list.seeders { body(peer) }
+            for peer in list.leechers { body(peer) }
+        }
+    }
+}
+
+extension PeerMeta {
+    /// In-memory meta → snapshot meta: flags kept, stamp replaced by the age at `now`. A stamp from
+    /// the future (the clock stepped back) counts as age 0, as the cleaner treats it as fresh.
+    @inline(__always)
+    static func snapshotMeta(_ meta: UInt16, now: UInt32) -> UInt16 {
+        let age = PeerMeta.age(of: meta & stampMask, now: now)
+        return (meta & ~stampMask) | (age > maximumAge ? 0 : age)
+    }
+
+    /// Snapshot meta → in-memory meta given the total age in minutes at `now` (caller checked it
+    /// against the timeout).
+    @inline(__always)
+    static func restoredMeta(_ stored: UInt16, totalAge: UInt32, now: UInt32) -> UInt16 {
+        let stamp = UInt16(truncatingIfNeeded: (now / 60) &- totalAge) & stampMask
+        return (stored & ~stampMask) | stamp
+    }
+}

@@ -1,0 +1,125 @@
+/// The fixed-size first part of a snapshot file (see `SnapshotFormat`).
+public struct SnapshotHeader: Sendable, Equatable {
+    public var version: UInt32
+    /// Reserved; version 1 writes 0 and refuses anything else.
+    public var flags: UInt32
+    /// Unix seconds at which the snapshot's peer ages were taken.
+    public var created: UInt64
+    public var shardCount: Int
+    public var torrents: Int
+    public var peers4: Int
+    public var peers6: Int
+
+    public init(version: UInt32 = SnapshotFormat.version, flags: UInt32 = 0, created: UInt64,
+                shardCount: Int, torrents: Int, peers4: Int, peers6: Int) {
+        self.version = version
+        self.flags = flags
+        self.created = created
+        self.shardCount = shardCount
+        self.torrents = torrents
+        self.peers4 = peers4
+        self.peers6 = peers6
+    }
+
+    /// The 56 header bytes, checksum included.
+    public var bytes: [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: SnapshotFormat.headerSize)
+        do {
+            var span = bytes.mutableSpan
+            for (index, byte) in SnapshotFormat.magic.enumerated() { span[index] = byte }
+            SnapshotBytes.store(version, into: &span, at: 8)
+            SnapshotBytes.store(flags, into: &span, at: 12)
+            SnapshotBytes.store(created, into: &span, at: 16)
+            SnapshotBytes.store(UInt32(truncatingIfNeeded: shardCount), into: &span, at: 24)
+            SnapshotBytes.store(UInt64(truncatingIfNeeded: torrents), into: &span, at: 28)
+            SnapshotBytes.store(UInt64(truncatingIfNeeded: peers4), into: &span, at: 36)
+            SnapshotBytes.store(UInt64(truncatingIfNeeded: peers6), into: &span, at: 44)
+        }
+        var crc = CRC32C()
+        crc.update(bytes.span, from: 0, to: SnapshotFormat.headerSize - 4)
+        let value = crc.value
+        do {
+            var span = bytes.mutableSpan
+            SnapshotBytes.store(value, into: &span, at: SnapshotFormat.headerSize - 4)
+        }
+        return bytes
+    }
+
+    /// Reads and checks magic, version, checksum and ranges, in that order, so a foreign file is
+    /// named as such before any checksum talk.
+    public init(parsing bytes: Span<UInt8>) throws(SnapshotError) {
+        let magic = SnapshotFormat.magic
+        let prefix = min(bytes.count, magic.count)
+        for index in 0..<prefix where bytes[index] != magic[index] { throw .notASnapshot }
+        guard bytes.count >= SnapshotFormat.headerSize else {
+            throw .truncated(expected: SnapshotFormat.headerSize, actual: bytes.count)
+        }
+        version = SnapshotBytes.uint32(bytes, at: 8)
+        guard version == SnapshotFormat.version else { throw .unsupportedVersion(version) }
+        var crc = CRC32C()
+        crc.update(bytes, from: 0, to: SnapshotFormat.headerSize - 4)
+        guard crc.value == SnapshotBytes.uint32(bytes, at: SnapshotFormat.headerSize - 4) else {
+            throw .checksumMismatch(block: nil)
+        }
+        flags = SnapshotBytes.uint32(bytes, at: 12)
+        guard flags == 0 else { throw .malformed("unknown header flags 0x\(String(flags, radix: 16))") }
+        created = SnapshotBytes.uint64(bytes, at: 16)
+        let shards = SnapshotBytes.uint32(bytes, at: 24)
+        guard shards >= 1, Int(shards) <= SnapshotFormat.maximumShards else {
+            throw .malformed("shard count \(shards) outside 1…\(SnapshotFormat.maximumShards)")
+        }
+        shardCount = Int(shards)
+        // Counts larger than Int.max cannot match any file that fits in memory.
+        let torrents = SnapshotBytes.uint64(bytes, at: 28)
+        let peers4 = SnapshotBytes.uint64(bytes, at: 36)
+        let peers6 = SnapshotBytes.uint64(bytes, at: 44)
+        let limit = UInt64(Int32.max) * 64
+        guard torrents < limit, peers4 < limit, peers6 < limit else { throw .malformed("impossible record counts") }
+        self.torrents = Int(torrents)
+        self.peers4 = Int(peers4)
+        self.peers6 = Int(peers6)
+    }
+}
+
+/// Big-endian reads composed from bounds-checked `Span` subscripts (safe under strict memory safety).
+enum SnapshotBytes {
+    @inline(__always)
+    static func uint16(_ bytes: Span<UInt8>, at offset: Int) -> UInt16 {
+        UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+    }
+
+    @inline(__always)
+    static func uint32(_ bytes: Span<UInt8>, at offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
+            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+    }
+
+    @inline(__always)
+    static func uint64(_ bytes: Span<UInt8>, at offset: Int) -> UInt64 {
+        UInt64(uint32(bytes, at: offset)) << 32 | UInt64(uint32(bytes, at: offset + 4))
+    }
+}
+
+/// Big-endian writes through `MutableSpan<UInt8>` subscripts: `MutableSpan.mutableBytes` is unsafe
+/// under strict memory safety, byte stores are not.
+extension SnapshotBytes {
+    @inline(__always)
+    static func store(_ value: UInt16, into span: inout MutableSpan<UInt8>, at offset: Int) {
+        span[offset] = UInt8(truncatingIfNeeded: value >> 8)
+        span[offset + 1] = UInt8(truncatingIfNeeded: value)
+    }
+
+    @inline(__always)
+    static func store(_ value: UInt32, into span: inout MutableSpan<UInt8>, at offset: Int) {
+        span[offset] = UInt8(truncatingIfNeeded: value >> 24)
+        span[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)
+        span[offset + 2] = UInt8(truncatingIfNeeded: value >> 8)
+        span[offset + 3] = UInt8(truncatingIfNeeded: value)
+    }
+
+    @inline(__always)
+    static func store(_ value: UInt64, into span: inout MutableSpan<UInt8>, at offset: Int) {
+        store(UInt32(truncatingIfNeeded: value >> 32), into: &span, at: offset)
+        store(UInt32(truncatingIfNeeded: value), into: &span, at: offset + 4)
+    }
+}

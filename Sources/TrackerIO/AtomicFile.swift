@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Replaces a file so that a reader (or a restart after `kill -9` or a power cut) sees either the
+/// whole old file or the whole new one, never a mix: write a private temporary in the same
+/// directory, fsync it, rename it over the target, fsync the directory so the rename itself is
+/// durable (ext4/xfs need the directory fsync; see rename(2) and the LWN "ext4 and data loss" story).
+public enum AtomicFile {
+    /// Writes `blocks` in order to `path`. The temporary is `path.tmp-<pid>`: one writer per process,
+    /// and a stale one left by a killed process is simply truncated by the next write.
+    public static func write(_ blocks: [[UInt8]], to path: String) throws(SystemError) -> Int {
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = try systemCallValue("open") { open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600) }
+        var written = 0
+        do throws(SystemError) {
+            for block in blocks { written += try writeAll(fd, block) }
+            _ = try systemCallValue("fsync") { fsync(fd) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        // A failed close after a successful fsync loses nothing; it is still reported.
+        let closed = close(fd)
+        if closed != 0 {
+            let error = SystemError(errno: Glibc.errno, call: "close")
+            unlink(temporary)
+            throw error
+        }
+        do throws(SystemError) {
+            _ = try systemCallValue("rename") { rename(temporary, path) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try syncDirectory(of: path)
+        return written
+    }
+
+    /// The whole file. ENOENT comes back as a `SystemError` with that errno (callers treat a missing
+    /// state file as "start empty").
+    public static func readAll(_ path: String) throws(SystemError) -> [UInt8] {
+        let fd = try systemCallValue("open") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        var status = stat()
+        _ = try systemCallValue("fstat") { fstat(fd, &status) }
+        // One read of exactly st_size bytes in the common case; a final short read confirms EOF. A
+        // file that grew since fstat (or a pipe) is read on in 64 KiB steps.
+        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                bytes.append(contentsOf: repeatElement(0, count: 64 * 1024))
+            }
+            let start = filled
+            // SAFETY: read writes at most `storage.count - start` bytes at `baseAddress + start`,
+            // inside the array's own storage, which is not resized during the call.
+            let count = try systemCallValue("read") {
+                bytes.withUnsafeMutableBytes { storage in
+                    read(fd, storage.baseAddress.map { $0 + start }, storage.count - start)
+                }
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
+    /// Renames a file that could not be used to `path.corrupt-<unix time>` (never deletes it, never
+    /// overwrites an earlier one) and returns the new name, or nil if the rename failed.
+    public static func moveAside(_ path: String) -> String? {
+        let stamp = time(nil)
+        for attempt in 0..<100 {
+            let target = attempt == 0 ? "\(path).corrupt-\(stamp)" : "\(path).corrupt-\(stamp)-\(attempt)"
+            var status = stat()
+            // lstat failing with ENOENT means the name is free; anything else: try the next name.
+            if lstat(target, &status) == 0 { continue }
+            if Glibc.errno != ENOENT { continue }
+            if rename(path, target) == 0 { return target }
+            return nil
+        }
+        return nil
+    }
+
+    /// Deletes `path.tmp-<pid>` files left by writers that were killed mid-write (their process no
+    /// longer exists), so crashes do not pile up snapshot-sized files. Returns the names removed.
+    /// The target itself and anything not matching exactly that pattern are never touched.
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        let (directory, name) = split(path)
+        let prefix = name + ".tmp-"
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var stale: [String] = []
+        while let entry = readdir(stream) {
+            // SAFETY: d_name is a NUL-terminated char array inside the dirent readdir just returned,
+            // valid until the next readdir on this stream; it is copied into a String at once.
+            let entryName = withUnsafePointer(to: &entry.pointee.d_name) { field in
+                field.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: field.pointee)) {
+                    String(cString: $0)
+                }
+            }
+            guard entryName.hasPrefix(prefix) else { continue }
+            let digits = entryName.dropFirst(prefix.count)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let pid = Int32(digits) else { continue }
+            // kill(pid, 0) fails with ESRCH only when no such process exists.
+            if pid == getpid() || kill(pid, 0) == 0 || Glibc.errno != ESRCH { continue }
+            stale.append(directory == "." ? entryName : "\(directory == "/" ? "" : directory)/\(entryName)")
+        }
+        return stale.filter { unlink($0) == 0 }
+    }
+
+    /// `write(2)` until every byte is out: a regular file may still return short counts (signals,
+    /// RLIMIT_FSIZE, a nearly full disk), and EINTR is retried by `systemCall`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let start = offset
+            // SAFETY: write reads at most `storage.count - start` bytes from inside the array's storage.
+            let count = try systemCallValue("write") {
+                bytes.withUnsafeBytes { storage in
+                    Glibc.write(fd, storage.baseAddress.map { $0 + start }, storage.count - start)
+                }
+            }
+            if count == 0 { throw SystemError(errno: EIO, call: "write") }
+            offset += count
+        }
+        return offset
+    }
+
+    /// (directory, file name) of a path; "." when it has no slash.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (directory, String(path[path.index(after: slash)...]))
+    }
+
+    static func syncDirectory(of path: String) throws(SystemError) {
+        let directory = split(path).directory
+        let fd = try systemCallValue("open directory") { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(fd) }
+        _ = try systemCallValue("fsync directory") { fsync(fd) }
+    }
+}

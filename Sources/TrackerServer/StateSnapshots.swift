@@ -1,0 +1,170 @@
+import Glibc
+import Logging
+import Synchronization
+import TrackerCore
+import TrackerIO
+
+/// `--state-file`: the store survives restarts. Loaded once at start-up, written every
+/// `--snapshot-interval` and once more on SIGTERM/SIGINT after the workers stopped.
+///
+/// Writes copy one shard at a time out of the store (one shard lock, held only for that copy, never
+/// across encoding or I/O), then replace the file atomically (`AtomicFile`). A file that cannot be used is
+/// renamed aside, never overwritten: if renaming it fails, writing stays disabled for this run.
+public final class StateSnapshots: Sendable {
+    public let path: String
+    public let store: TorrentStore
+    private let logger: Logger
+    /// Held for a whole write: the periodic thread and the shutdown write never interleave.
+    private let writer = Mutex<WriterState>(WriterState())
+
+    private struct WriterState {
+        /// Set when an unusable file could not be moved aside: writing would destroy it.
+        var blockedReason: String?
+    }
+
+    public enum LoadReport: Sendable, CustomStringConvertible {
+        /// No state file yet: first start.
+        case missing
+        case loaded(SnapshotLoadReport, bytes: Int, milliseconds: Double)
+        /// Corrupt, truncated, foreign or unreadable; `movedTo` is where the file now is (nil: it could
+        /// not be moved, and snapshots are disabled so it is not overwritten).
+        case refused(reason: String, movedTo: String?)
+
+        public var description: String {
+            switch self {
+            case .missing:
+                "no state file; starting empty"
+            case .loaded(let report, let bytes, let milliseconds):
+                "loaded \(report.torrents) torrents, \(report.peers) peers (\(report.peersExpired) expired, "
+                    + "\(report.torrentsDropped) torrents dropped) from \(bytes) bytes in \(Self.format(milliseconds)) ms"
+            case .refused(let reason, let movedTo?):
+                "refused: \(reason); moved aside to \(movedTo); starting empty"
+            case .refused(let reason, nil):
+                "refused: \(reason); could not move it aside, so snapshots are disabled to keep it; starting empty"
+            }
+        }
+
+        static func format(_ value: Double) -> String {
+            String(Double(Int(value * 10)) / 10)
+        }
+    }
+
+    public struct WriteReport: Sendable, CustomStringConvertible {
+        public var bytes: Int
+        public var torrents: Int
+        public var peers: Int
+        /// Encoding every shard (locks included).
+        public var encodeMilliseconds: Double
+        /// Longest single-shard copy: an upper bound on how long one shard lock was held.
+        public var longestLockMilliseconds: Double
+        /// write + fsync + rename + directory fsync.
+        public var writeMilliseconds: Double
+
+        public var description: String {
+            "\(torrents) torrents, \(peers) peers, \(bytes) bytes: encode \(LoadReport.format(encodeMilliseconds)) ms "
+                + "(longest shard lock \(LoadReport.format(longestLockMilliseconds)) ms), write \(LoadReport.format(writeMilliseconds)) ms"
+        }
+    }
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(path: String, store: TorrentStore, logger: Logger) {
+        self.path = path
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Loads the state file into the (empty) store. Never throws: whatever happens, the tracker
+    /// starts, and one log line says what happened.
+    public func loadAtStartup(now: UInt32) -> LoadReport {
+        let started = ContinuousClock.now
+        for stale in AtomicFile.removeStaleTemporaries(of: path) {
+            logger.notice("removed a partial snapshot left by an interrupted writer", metadata: ["file": "\(stale)"])
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.readAll(path)
+        } catch {
+            if error.errno == ENOENT {
+                logger.info("state file not found; starting empty", metadata: ["path": "\(path)"])
+                return .missing
+            }
+            return refuse("cannot read \(path): \(error)")
+        }
+        do {
+            let report = try SnapshotDecoder.load(bytes: bytes, into: store, now: now)
+            let result = LoadReport.loaded(report, bytes: bytes.count, milliseconds: Self.milliseconds(since: started))
+            logger.info("state file \(result)", metadata: ["path": "\(path)"])
+            return result
+        } catch {
+            return refuse("\(path): \(error)")
+        }
+    }
+
+    private func refuse(_ reason: String) -> LoadReport {
+        let movedTo = AtomicFile.moveAside(path)
+        if movedTo == nil {
+            writer.withLock { $0.blockedReason = "state file \(path) was refused and could not be moved aside" }
+        }
+        let result = LoadReport.refused(reason: reason, movedTo: movedTo)
+        logger.error("state file \(result)")
+        return result
+    }
+
+    /// Encodes every shard in turn, then replaces the state file atomically.
+    @discardableResult
+    public func write(now: UInt32) throws(WriteError) -> WriteReport {
+        return try writer.withLock { state throws(WriteError) -> WriteReport in
+            if let blocked = state.blockedReason { throw WriteError(description: blocked) }
+            let encodeStart = ContinuousClock.now
+            var encoder = SnapshotEncoder(shardCount: store.shardCount, created: now)
+            var longest = 0.0
+            for shard in 0..<store.shardCount {
+                let lockStart = ContinuousClock.now
+                let copy = store.copyForSnapshot(shard: shard)
+                longest = max(longest, Self.milliseconds(since: lockStart))
+                encoder.append(copy.encode(now: now))
+            }
+            let torrents = encoder.torrents
+            let peers = encoder.peers4 + encoder.peers6
+            let parts = encoder.finish()
+            let encodeMilliseconds = Self.milliseconds(since: encodeStart)
+            let writeStart = ContinuousClock.now
+            let bytes: Int
+            do {
+                bytes = try AtomicFile.write(parts, to: path)
+            } catch {
+                throw WriteError(description: "write state file \(path): \(error)")
+            }
+            return WriteReport(bytes: bytes, torrents: torrents, peers: peers, encodeMilliseconds: encodeMilliseconds,
+                               longestLockMilliseconds: longest, writeMilliseconds: Self.milliseconds(since: writeStart))
+        }
+    }
+
+    /// A thread that writes a snapshot every `interval` seconds until `stop` is requested. It does
+    /// not write on stop: the daemon writes the final snapshot after the workers have stopped.
+    public func startPeriodic(
+        interval: UInt32, stop: StopSignal, clock: @escaping @Sendable () -> UInt32 = { WallClock.seconds() }
+    ) throws(SystemError) -> WorkerThread {
+        let nanoseconds = UInt64(max(interval, 1)) * 1_000_000_000
+        return try WorkerThread(name: "snapshots") { [self] in
+            while !stop.isRequested {
+                Pause.sleep(nanoseconds: nanoseconds, unless: stop)
+                if stop.isRequested { break }
+                do {
+                    let report = try write(now: clock())
+                    logger.info("state snapshot written", metadata: ["path": "\(path)", "report": "\(report)"])
+                } catch {
+                    logger.error("state snapshot failed: \(error)")
+                }
+            }
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}
