@@ -10,6 +10,10 @@ let package = Package(
     products: [
         .executable(name: "ringtracker", targets: ["ringtracker"]),
         .executable(name: "ringflood", targets: ["ringflood"]),
+        // Libraries so bench/ packages can depend on the modules by path.
+        .library(name: "TrackerProtocol", targets: ["TrackerProtocol"]),
+        .library(name: "TrackerCore", targets: ["TrackerCore"]),
+        .library(name: "TrackerIO", targets: ["TrackerIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
