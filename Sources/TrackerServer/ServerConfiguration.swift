@@ -30,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// Started as root: drop to this user (after an optional chroot) once every socket is bound.
     public var user: String?
     public var chroot: String?
+    /// Snapshot the store here at exit and every `snapshotInterval` seconds; load it at start.
+    public var stateFile: String?
+    public var snapshotInterval: UInt32 = 300
 
     public init(
         udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,

@@ -16,6 +16,8 @@ public final class TrackerService: Sendable {
     public let engineCounters: [EngineCounters]
     /// The access list every announce is checked against (open mode allows everything).
     public let access: AccessPolicy
+    /// Writes `--state-file` (the path as seen after any chroot); nil without a state file.
+    public let snapshots: StateSnapshots?
     let logger: Logger
     private let stopSignal = StopSignal()
     private let state = Mutex<State>(State())
@@ -38,6 +40,8 @@ public final class TrackerService: Sendable {
         self.workerStatistics = configuration.cpus.map { _ in UDPStatistics() }
         self.engineCounters = configuration.cpus.map { _ in EngineCounters() }
         self.access = AccessPolicy(mode: configuration.accessMode)
+        let store = self.store
+        self.snapshots = configuration.stateFile.map { StateSnapshots(path: $0, store: store, logger: logger) }
     }
 
     /// The addresses actually bound, with real ports (port 0 resolved), one per listener.
@@ -54,6 +58,7 @@ public final class TrackerService: Sendable {
         guard !configuration.cpus.isEmpty else { throw StartupError("no CPUs to run workers on") }
         let backend = try resolveBackend()
         try loadAccessListAtStart()
+        loadStateAtStart()
         let perWorker = try bindListeners()
         try dropPrivilegesIfAsked()
         var engine = configuration.engine
@@ -76,6 +81,9 @@ public final class TrackerService: Sendable {
             }
             threads.append(try startCleaner())
             if let watcher = try makeAccessListWatcher() { threads.append(watcher) }
+            if let snapshots {
+                threads.append(try snapshots.startPeriodic(interval: configuration.snapshotInterval, stop: stopSignal))
+            }
         } catch {
             stopSignal.request()
             threads.forEach { $0.join() }
@@ -88,18 +96,36 @@ public final class TrackerService: Sendable {
             metadata: ["udp": "\(addresses)", "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)"])
     }
 
-    /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms).
+    /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms),
+    /// then writes the final state snapshot, if any.
     public func stop() {
         stopSignal.request()
-        let threads = state.withLock { state -> [WorkerThread] in
+        let (threads, wasStopped) = state.withLock { state -> ([WorkerThread], Bool) in
             defer { state.threads = [] }
-            return state.threads
+            return (state.threads, state.stopped)
         }
         threads.forEach { $0.join() }
+        if !wasStopped, let snapshots {
+            do {
+                let report = try snapshots.write(now: WallClock.seconds())
+                logger.info("state saved", metadata: ["path": "\(snapshots.path)", "report": "\(report)"])
+            } catch {
+                logger.error("state not saved: \(error)")
+            }
+        }
         state.withLock {
             $0.sockets = []
             $0.stopped = true
         }
+    }
+
+    /// Loads `--state-file` (inside the chroot, read before privileges are dropped). A missing file
+    /// starts empty; a bad one is moved aside and the tracker starts empty.
+    private func loadStateAtStart() {
+        guard let path = configuration.stateFile else { return }
+        let readable = configuration.chroot.map { Self.join($0, path) } ?? path
+        let loader = readable == path ? snapshots : StateSnapshots(path: readable, store: store, logger: logger)
+        _ = loader?.loadAtStartup(now: WallClock.seconds())
     }
 
     private func resolveBackend() throws(StartupError) -> IOBackend {

@@ -29,5 +29,7 @@ extension ServerConfiguration {
         accessListPath = settings.accessListPath
         user = settings.user
         chroot = settings.chroot
+        stateFile = settings.stateFile
+        snapshotInterval = settings.snapshotInterval
     }
 }
