@@ -29,6 +29,10 @@ public struct InfoHash: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     public var bytes: [UInt8] { storage.bytes }
 
+    /// The first four bytes as a big-endian integer: what shards and kernel steering key on
+    /// (opentracker buckets by the leading bits too).
+    public var leadingWord: UInt32 { UInt32(truncatingIfNeeded: storage.high >> 32) }
+
     public var description: String { storage.hex }
 
     /// Byte-wise (lexicographic) order, the order a sorted full scrape lists torrents in.

@@ -53,8 +53,7 @@ public final class TrackerService: Sendable {
         var entropy = SystemRandomNumberGenerator()
         let key = ConnectionIDGenerator.randomKey(using: &entropy)
         let connectionIDs = ConnectionIDGenerator(key: key)
-        let intervals = AnnounceIntervalPolicy(
-            interval: configuration.tracker.announceInterval, jitter: configuration.tracker.intervalJitter)
+        let intervals = AnnounceIntervalPolicy(configuration: configuration.tracker)
         var threads: [WorkerThread] = []
         do {
             for (index, cpu) in configuration.cpus.enumerated() {
@@ -163,7 +162,7 @@ public final class TrackerService: Sendable {
             var handler = handler
             do {
                 try UDPWorkerEngine.run(
-                    sockets: fds, handler: &handler, configuration: engine, counters: counters, stop: stopSignal)
+                    sockets: fds, handler: &handler, configuration: engine, stop: stopSignal, counters: counters)
             } catch {
                 recordFailure("udp worker \(index) on cpu \(cpu): \(error)")
             }

@@ -15,14 +15,14 @@ public enum UDPDrop: Int, CaseIterable, Sendable {
         switch reason {
         case .tooShort: self = .tooShort
         case .badProtocolID: self = .badProtocolID
-        default: self = .malformed
+        case .badConnectionID: self = .badConnectionID
         }
     }
 }
 
 /// Plain per-worker counters: incremented without atomics on the hot path, published once per
 /// loop turn into `UDPStatistics` (no locked instruction per packet).
-struct UDPLocalCounters {
+struct UDPLocalCounters: Sendable {
     var responses = InlineArray<4, UInt64>(repeating: 0)
     var drops = InlineArray<6, UInt64>(repeating: 0)
     var bytesIn: UInt64 = 0

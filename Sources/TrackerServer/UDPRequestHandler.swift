@@ -8,7 +8,7 @@ import TrackerProtocol
 /// A value type owned by its worker thread: the store is the only shared state (shard locks),
 /// everything else (RNG, clock, counters) is the worker's own, so the hot path takes no other lock
 /// and allocates nothing.
-public struct UDPRequestHandler: DatagramHandler {
+public struct UDPRequestHandler: DatagramHandler, Sendable {
     let store: TorrentStore
     let connectionIDs: ConnectionIDGenerator
     let intervals: AnnounceIntervalPolicy

@@ -96,7 +96,8 @@ struct RingTracker: ParsableCommand {
 extension RingTracker {
     /// A start-up or runtime failure: one line, "ringtracker: <message>", exit status 1.
     static func fail(_ message: String) -> Never {
-        fputs("ringtracker: \(message)\n", stderr)
+        let line = "ringtracker: \(message)\n"
+        _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
         Glibc.exit(1)
     }
 }

@@ -17,7 +17,7 @@ enum Daemon {
 
         init(_ arguments: [String]) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = Daemon.binary
             process.arguments = arguments
             process.standardError = try FileHandle(forWritingTo: log)

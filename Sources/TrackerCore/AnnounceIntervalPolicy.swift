@@ -1,0 +1,22 @@
+/// The `interval` sent to clients: a base with uniform jitter so clients that started together
+/// (after a restart, a popular release) drift apart instead of announcing in waves.
+public struct AnnounceIntervalPolicy: Sendable {
+    public let base: UInt32
+    /// Clamped below `base` and to the room above it, so the interval never reaches zero or wraps.
+    public let jitter: UInt32
+
+    public init(base: UInt32 = TrackerDefaults.announceInterval, jitter: UInt32 = TrackerDefaults.intervalJitter) {
+        self.base = max(base, 1)
+        self.jitter = min(jitter, max(base, 1) - 1, UInt32.max - max(base, 1))
+    }
+
+    public init(configuration: TrackerConfiguration) {
+        self.init(base: configuration.announceInterval, jitter: configuration.intervalJitter)
+    }
+
+    /// Uniform in `base - jitter ... base + jitter`.
+    public func interval(rng: inout some RandomNumberGenerator) -> UInt32 {
+        guard jitter > 0 else { return base }
+        return base - jitter + UInt32.random(in: 0...(2 * jitter), using: &rng)
+    }
+}

@@ -1,0 +1,18 @@
+/// Counts for the reply header, taken after the announce was applied (both families combined).
+public struct AnnounceOutcome: Sendable, Equatable {
+    public var seeders: UInt32
+    public var leechers: UInt32
+    public var downloaded: UInt32
+    /// Compact peers written after `offset`.
+    public var peerCount: Int
+    /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
+    public var examined: Int
+
+    public init(seeders: UInt32, leechers: UInt32, downloaded: UInt32, peerCount: Int, examined: Int = 0) {
+        self.seeders = seeders
+        self.leechers = leechers
+        self.downloaded = downloaded
+        self.peerCount = peerCount
+        self.examined = examined
+    }
+}

@@ -1,0 +1,56 @@
+/// A stored peer record. Identity is address + port; `meta` packs a 14-bit minute stamp,
+/// the seeder bit and the completed bit (opentracker keeps the same facts in 2 bytes).
+protocol CompactPeer: BitwiseCopyable, Sendable {
+    /// Bytes per peer in a compact reply (BEP 23 / BEP 7).
+    static var compactSize: Int { get }
+    var meta: UInt16 { get set }
+    func hasSameEndpoint(as other: Self) -> Bool
+    /// A well-mixed hash of address + port for the open-addressing index.
+    func endpointHash(seed: UInt64) -> UInt64
+    func writeCompact(into span: inout MutableRawSpan, at offset: Int)
+}
+
+enum PeerMeta {
+    /// 14 bits of minutes wrap after 16,384 min = 11.4 days, far beyond any peer timeout.
+    static let stampMask: UInt16 = 0x3FFF
+    static let seederBit: UInt16 = 0x4000
+    static let completedBit: UInt16 = 0x8000
+
+    static func minuteStamp(_ now: UInt32) -> UInt16 {
+        UInt16(truncatingIfNeeded: now / 60) & stampMask
+    }
+
+    /// Whole minutes between a stamp and now, modulo the 14-bit wrap.
+    static func age(of stamp: UInt16, now: UInt32) -> UInt16 {
+        (minuteStamp(now) &- stamp) & stampMask
+    }
+
+    /// Ages in the upper half of the 14-bit range are stamps from the future: the wall clock stepped
+    /// back (an NTP correction). Those peers count as fresh rather than all expiring at once; the
+    /// cleaner runs every ~2 min, so no real peer gets 5.7 days old.
+    static let maximumAge: UInt16 = stampMask / 2
+
+    static func isExpired(stamp: UInt16, now: UInt32, timeoutMinutes: UInt16) -> Bool {
+        let age = age(of: stamp, now: now)
+        return age > timeoutMinutes && age <= maximumAge
+    }
+
+    static func make(stamp: UInt16, isSeeder: Bool, hasCompleted: Bool) -> UInt16 {
+        (stamp & stampMask) | (isSeeder ? seederBit : 0) | (hasCompleted ? completedBit : 0)
+    }
+}
+
+extension CompactPeer {
+    var isSeeder: Bool { meta & PeerMeta.seederBit != 0 }
+    var hasCompleted: Bool { meta & PeerMeta.completedBit != 0 }
+    var minuteStamp: UInt16 { meta & PeerMeta.stampMask }
+}
+
+/// SplitMix64's finaliser: full avalanche, so low bits are usable as a table position.
+@inline(__always)
+func mixBits(_ value: UInt64) -> UInt64 {
+    var z = value &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}

@@ -1,0 +1,56 @@
+import TrackerProtocol
+
+extension TorrentStore {
+    /// Updates the swarm and writes up to `numWant` compact peers of the requester's family into
+    /// `peers` from byte `offset` (6 B per IPv4 peer, 18 B per IPv6 peer, network order). Never
+    /// writes past the span: the count is also limited by the room left.
+    public func announce(
+        _ announce: Announce, from endpoint: PeerEndpoint, now: UInt32,
+        rng: inout some RandomNumberGenerator, peers: inout MutableRawSpan, at offset: Int
+    ) -> AnnounceOutcome {
+        let room = max(0, peers.byteCount - offset)
+        let stamp = PeerMeta.minuteStamp(now)
+        // opentracker ignores `completed` from a peer that still has bytes left.
+        let completes = announce.event == .completed && announce.isSeeder
+        let meta = PeerMeta.make(stamp: stamp, isSeeder: announce.isSeeder, hasCompleted: completes)
+        let shard = shards[shardIndex(for: announce.infoHash)]
+        let hashSeed = self.hashSeed
+
+        if announce.event == .stopped {
+            return shard.torrents.withLock { torrents in
+                Self.stop(announce.infoHash, endpoint: endpoint, now: now, in: &torrents)
+            }
+        }
+        return shard.torrents.withLock { torrents in
+            switch endpoint.address {
+            case .v4(let address):
+                let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
+                return torrents[announce.infoHash, default: Torrent(lastActivity: now)].announce(
+                    Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
+                    hashSeed: hashSeed, rng: &rng, into: &peers, at: offset)
+            case .v6(let address):
+                let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
+                return torrents[announce.infoHash, default: Torrent(lastActivity: now)].announce(
+                    Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
+                    hashSeed: hashSeed, rng: &rng, into: &peers, at: offset)
+            }
+        }
+    }
+
+    /// `stopped`: remove the peer, write no peers, report counts after removal. An unknown hash
+    /// stays unknown.
+    private static func stop(
+        _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, in torrents: inout [InfoHash: Torrent]
+    ) -> AnnounceOutcome {
+        guard let index = torrents.index(forKey: infoHash) else {
+            return AnnounceOutcome(seeders: 0, leechers: 0, downloaded: 0, peerCount: 0)
+        }
+        let outcome = torrents.values[index].stop(endpoint, now: now)
+        // An emptied torrent without downloads is gone at once; one with downloads is kept for
+        // the cleaner's retention rule.
+        if torrents.values[index].peerCount == 0 && torrents.values[index].downloaded == 0 {
+            torrents.remove(at: index)
+        }
+        return outcome
+    }
+}

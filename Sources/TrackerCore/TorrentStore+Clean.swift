@@ -1,0 +1,33 @@
+import TrackerProtocol
+
+extension TorrentStore {
+    /// Expires peers and drops torrents in one shard, under that shard's lock only.
+    /// A peer whose stamp is more than `peerTimeout` old goes; an empty torrent goes unless it has
+    /// downloads, which keep it until `completedTorrentRetention` after its last activity.
+    public func clean(shard: Int, now: UInt32) -> CleanReport {
+        let timeoutMinutes = self.timeoutMinutes
+        let retention = configuration.completedTorrentRetention
+        return shards[shard].torrents.withLock { torrents in
+            var report = CleanReport()
+            var doomed: [InfoHash] = []
+            for index in torrents.indices {
+                report.peersRemoved += torrents.values[index].peers4.expire(now: now, timeoutMinutes: timeoutMinutes)
+                report.peersRemoved += torrents.values[index].peers6.expire(now: now, timeoutMinutes: timeoutMinutes)
+                let torrent = torrents.values[index]
+                guard torrent.peerCount == 0 else { continue }
+                let idle = now >= torrent.lastActivity ? now - torrent.lastActivity : 0
+                if torrent.downloaded == 0 || idle > retention {
+                    doomed.append(torrents.keys[index])
+                }
+            }
+            for hash in doomed { torrents.removeValue(forKey: hash) }
+            report.torrentsRemoved = doomed.count
+            return report
+        }
+    }
+
+    /// Cleans every shard in turn (tests and shutdown; the server's cleaner paces shards itself).
+    public func cleanAll(now: UInt32) -> CleanReport {
+        (0..<shardCount).reduce(CleanReport()) { $0 + clean(shard: $1, now: now) }
+    }
+}

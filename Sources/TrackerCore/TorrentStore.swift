@@ -1,0 +1,72 @@
+import TrackerProtocol
+
+/// All swarms, sharded by info_hash into a power-of-two number of shards, each with its own lock.
+/// A lock is held for one announce, scrape or shard clean, never across I/O.
+public final class TorrentStore: Sendable {
+    public let configuration: TrackerConfiguration
+    public let shardCount: Int
+    let shards: [TorrentShard]
+    let shardMask: UInt32
+    /// Seeds the peer-index hash so crafted endpoints cannot be aimed at one probe run.
+    let hashSeed: UInt64
+    /// peerTimeout in whole minutes, the unit of the peer stamp.
+    let timeoutMinutes: UInt16
+
+    public convenience init(configuration: TrackerConfiguration = TrackerConfiguration()) {
+        var system = SystemRandomNumberGenerator()
+        self.init(configuration: configuration, hashSeed: system.next())
+    }
+
+    public init(configuration: TrackerConfiguration, hashSeed: UInt64) {
+        var count = 1
+        // Clamp, don't refuse: round up to a power of two within 1…2^20.
+        while count < min(max(configuration.shardCount, 1), 1 << 20) { count <<= 1 }
+        self.configuration = configuration
+        self.shardCount = count
+        self.shardMask = UInt32(count - 1)
+        self.shards = (0..<count).map { _ in TorrentShard() }
+        self.hashSeed = hashSeed
+        self.timeoutMinutes = UInt16(min(configuration.peerTimeout / 60, UInt32(PeerMeta.maximumAge) - 1))
+    }
+
+    /// The first four info_hash bytes, big-endian, masked: cheap to mirror in a reuseport BPF steering
+    /// program, and opentracker also buckets by the leading bits.
+    public func shardIndex(for infoHash: InfoHash) -> Int {
+        Int(infoHash.leadingWord & shardMask)
+    }
+
+    public func scrape(_ infoHash: InfoHash) -> ScrapeCounts {
+        shards[shardIndex(for: infoHash)].torrents.withLock { torrents in
+            torrents[infoHash]?.scrapeCounts ?? .zero
+        }
+    }
+
+    /// Calls `body` for every torrent of one shard while holding that shard's lock: keep it short.
+    public func forEachTorrent(shard: Int, _ body: (InfoHash, ScrapeCounts) -> Void) {
+        shards[shard].torrents.withLock { torrents in
+            for (hash, torrent) in torrents { body(hash, torrent.scrapeCounts) }
+        }
+    }
+
+    public func statistics() -> StoreStatistics {
+        var total = StoreStatistics()
+        for shard in shards {
+            let part = shard.torrents.withLock { torrents in
+                var part = StoreStatistics(torrents: torrents.count)
+                for torrent in torrents.values {
+                    part.peers4 += torrent.peers4.count
+                    part.peers6 += torrent.peers6.count
+                    part.seeders += torrent.seeders
+                    part.leechers += torrent.leechers
+                }
+                return part
+            }
+            total.torrents += part.torrents
+            total.peers4 += part.peers4
+            total.peers6 += part.peers6
+            total.seeders += part.seeders
+            total.leechers += part.leechers
+        }
+        return total
+    }
+}

@@ -1,0 +1,35 @@
+/// xoshiro256** (Blackman & Vigna 2018): a fast per-worker generator for peer sampling and interval
+/// jitter. Not cryptographic; connection-ID keys come from the system generator.
+public struct Xoshiro256: RandomNumberGenerator, Sendable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+
+    public init(seed: UInt64) {
+        var mixer = SplitMix64(seed: seed)
+        s0 = mixer.next()
+        s1 = mixer.next()
+        s2 = mixer.next()
+        s3 = mixer.next()
+        // SplitMix64 never yields four zero words, but the all-zero state would be a fixed point.
+        if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotate(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotate(s3, 45)
+        return result
+    }
+
+    @inline(__always)
+    private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 {
+        (x << k) | (x >> (64 - k))
+    }
+}

@@ -1,0 +1,103 @@
+@testable import TrackerCore
+import Testing
+
+@Suite("Compact peer storage")
+struct PeerListTests {
+    @Test("Peer records are 8 bytes for IPv4 and 20 bytes for IPv6")
+    func strides() {
+        #expect(MemoryLayout<Peer4>.stride == 8)
+        #expect(MemoryLayout<Peer6>.stride == 20)
+    }
+
+    @Test("A single-peer swarm is stored inline")
+    func singlePeerInline() {
+        var set = PeerSet<Peer4>.empty
+        _ = set.upsert(Peer4(address: 1, port: 2), hashSeed: 0)
+        guard case .one = set else {
+            Issue.record("expected the inline case")
+            return
+        }
+        _ = set.upsert(Peer4(address: 3, port: 2), hashSeed: 0)
+        guard case .many = set else {
+            Issue.record("expected a list")
+            return
+        }
+        let removed = set.remove(Peer4(address: 1, port: 2))
+        #expect(removed)
+        guard case .one(let peer) = set else {
+            Issue.record("expected the inline case again")
+            return
+        }
+        #expect(peer.address == 3)
+    }
+
+    @Test("The index agrees with a dictionary model under 50,000 random operations")
+    func indexChurnMatchesModel() {
+        var rng = Xoshiro256(seed: 2024)
+        var set = PeerSet<Peer4>.empty
+        var model: [UInt64: Bool] = [:]      // endpoint → is seeder
+        // Few distinct endpoints so inserts, updates and removes all hit existing peers; the swarm
+        // size wanders across the inline, scan and index regimes.
+        var universe = 40
+        for step in 0..<50_000 {
+            if step % 5000 == 0 { universe = [40, 400, 3000, 12][step / 5000 % 4] }
+            let key = UInt64.random(in: 0..<UInt64(universe), using: &rng)
+            let peer = Peer4(address: UInt32(key >> 2), port: UInt16(key & 3))
+            let endpoint = UInt64(peer.address) << 16 | UInt64(peer.port)
+            switch UInt8.random(in: 0..<10, using: &rng) {
+            case 0..<4:
+                let removed = set.remove(peer)
+                #expect(removed == (model.removeValue(forKey: endpoint) != nil))
+            default:
+                let seeder = Bool.random(using: &rng)
+                var stored = peer
+                stored.meta = PeerMeta.make(stamp: 0, isSeeder: seeder, hasCompleted: false)
+                _ = set.upsert(stored, hashSeed: 99)
+                model[endpoint] = seeder
+            }
+            if step % 97 == 0 || step == 49_999 {
+                #expect(set.count == model.count)
+                #expect(set.seederCount == model.values.filter { $0 }.count)
+            }
+        }
+        // Every modelled peer is found where the model says, and nothing else is stored.
+        guard case .many(let list) = set else {
+            #expect(model.count <= 1)
+            return
+        }
+        for (endpoint, seeder) in model {
+            let probe = Peer4(address: UInt32(endpoint >> 16), port: UInt16(truncatingIfNeeded: endpoint))
+            let location = list.find(probe)
+            #expect(location?.isSeeder == seeder)
+        }
+        let stored = Set((list.seeders + list.leechers).map { UInt64($0.address) << 16 | UInt64($0.port) })
+        #expect(stored == Set(model.keys))
+    }
+
+    @Test("Every index entry points at its own peer after heavy churn")
+    func indexIntegrity() {
+        var rng = Xoshiro256(seed: 7)
+        var list = PeerList<Peer6>(hashSeed: 3)
+        var present: [Int: Bool] = [:]
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 0..<2000, using: &rng)
+            let peer = Peer6(IPv6Address(high: 1, low: UInt64(n)), port: 1,
+                             meta: PeerMeta.make(stamp: 0, isSeeder: n % 3 == 0, hasCompleted: false))
+            if let location = list.find(peer) {
+                list.remove(at: location)
+                present[n] = nil
+            } else {
+                list.insert(peer)
+                present[n] = true
+            }
+        }
+        #expect(list.count == present.count)
+        #expect(list.hasIndex)
+        let occupied = list.index.filter { $0 != 0 }
+        #expect(occupied.count == list.count)
+        for slot in occupied {
+            let location = list.decode(slot)
+            #expect(list.find(list[location]) == location)
+        }
+    }
+}
