@@ -138,7 +138,7 @@ public final class HTTPFront: Sendable {
         return (host, port)
     }
 
-    static func describe(_ address: SocketAddress?, fallback: String) -> String {
+    static func describe(_ address: NIOCore.SocketAddress?, fallback: String) -> String {
         guard let address, let ip = address.ipAddress, let port = address.port else { return fallback }
         if case .v6 = address { return "[\(ip)]:\(port)" }
         return "\(ip):\(port)"

@@ -79,7 +79,7 @@ extension HTTPTrackerHandler {
         if deflater != nil { headers.add(name: "Content-Encoding", value: "gzip") }
         // No Content-Length: NIO's encoder sends HTTP/1.1 bodies chunked. An HTTP/1.0 client gets
         // the body until the connection closes.
-        let keepAlive = head.isKeepAlive && head.version >= .http1_1
+        let keepAlive = head.isKeepAlive && head.version != .http1_0
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let stream = HTTPFullScrapeStream(store: shared.store, format: format, deflater: deflater)

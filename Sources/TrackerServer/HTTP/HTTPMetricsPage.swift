@@ -12,12 +12,10 @@ struct HTTPMetricsPage {
         let udp = shared.statistics.udpWorkers()
         let http = shared.loopStatistics
 
-        registry.makeGauge(
-            name: "ringtracker_build_info", labels: [("version", RingTrackerVersion.string)],
-            help: "RingTracker build; the value is always 1"
-        ).set(1)
-        registry.makeGauge(name: "ringtracker_uptime_seconds", help: "Seconds since the tracker started")
-            .set(Int64(WallClock.seconds() &- shared.statistics.startedAt))
+        gauge(registry, "ringtracker_build_info", "RingTracker build; the value is always 1",
+              [("version", RingTrackerVersion.string)], 1)
+        gauge(registry, "ringtracker_uptime_seconds", "Seconds since the tracker started", [],
+              Int64(WallClock.seconds() &- shared.statistics.startedAt))
 
         let responsesHelp = "Requests answered, by protocol, action and outcome"
         for (worker, statistics) in udp.enumerated() {
@@ -64,17 +62,15 @@ struct HTTPMetricsPage {
                 http.total(.gzipFullScrapes))
         counter(registry, "ringtracker_completed_total", "HTTP announces with event=completed", [("protocol", "http")],
                 http.total(.completed))
-        registry.makeGauge(name: "ringtracker_http_open_connections", help: "Open HTTP connections")
-            .set(Int64(shared.openConnections.value.load(ordering: .relaxed)))
+        gauge(registry, "ringtracker_http_open_connections", "Open HTTP connections", [],
+              Int64(clamping: shared.openConnections.value.load(ordering: .relaxed)))
 
         let totals = shared.store.statistics()
-        registry.makeGauge(name: "ringtracker_torrents", help: "Torrents in the store").set(Int64(totals.torrents))
-        registry.makeGauge(name: "ringtracker_peers", labels: [("family", "ipv4")], help: "Peers in the store, by family")
-            .set(Int64(totals.peers4))
-        registry.makeGauge(name: "ringtracker_peers", labels: [("family", "ipv6")], help: "Peers in the store, by family")
-            .set(Int64(totals.peers6))
-        registry.makeGauge(name: "ringtracker_seeders", help: "Seeding peers").set(Int64(totals.seeders))
-        registry.makeGauge(name: "ringtracker_leechers", help: "Leeching peers").set(Int64(totals.leechers))
+        gauge(registry, "ringtracker_torrents", "Torrents in the store", [], Int64(totals.torrents))
+        gauge(registry, "ringtracker_peers", "Peers in the store, by family", [("family", "ipv4")], Int64(totals.peers4))
+        gauge(registry, "ringtracker_peers", "Peers in the store, by family", [("family", "ipv6")], Int64(totals.peers6))
+        gauge(registry, "ringtracker_seeders", "Seeding peers", [], Int64(totals.seeders))
+        gauge(registry, "ringtracker_leechers", "Leeching peers", [], Int64(totals.leechers))
 
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
@@ -85,10 +81,23 @@ struct HTTPMetricsPage {
         _ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)],
         _ value: UInt64
     ) {
+        let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
         let counter =
             labels.isEmpty
-            ? registry.makeCounter(name: name, help: help)
-            : registry.makeCounter(name: name, labels: labels, help: help)
+            ? registry.makeCounter(descriptor: descriptor)
+            : registry.makeCounter(descriptor: descriptor, labels: labels)
         counter.increment(by: Int64(clamping: value))
+    }
+
+    private func gauge(
+        _ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)],
+        _ value: Int64
+    ) {
+        let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+        let gauge =
+            labels.isEmpty
+            ? registry.makeGauge(descriptor: descriptor)
+            : registry.makeGauge(descriptor: descriptor, labels: labels)
+        gauge.set(value)
     }
 }

@@ -12,7 +12,7 @@ enum HTTPPeerAddress {
     }
 
     /// The TCP peer. An IPv4-mapped address from a dual-stack socket is the IPv4 peer.
-    static func peerAddress(_ address: SocketAddress?) -> PeerAddress? {
+    static func peerAddress(_ address: NIOCore.SocketAddress?) -> PeerAddress? {
         switch address {
         case .v4(let v4):
             return .v4(IPv4Address(rawValue: UInt32(bigEndian: v4.address.sin_addr.s_addr)))
