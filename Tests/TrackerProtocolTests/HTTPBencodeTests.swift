@@ -39,7 +39,7 @@ struct HTTPBencodeTests {
             + "5:peersld2:ip8:10.0.0.14:porti6881eed2:ip8:10.0.0.24:porti80eeee")
         let v6: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [1, 0, 80]
         let body6 = HTTPBencode.announceDictionary(counts, compactPeers: v6, peerSize: 18)
-        #expect(String(decoding: body6, as: UTF8.self).hasSuffix("5:peersld2:ip22:2001:db8:0:0:0:0:0:14:porti80eeee"))
+        #expect(String(decoding: body6, as: UTF8.self).hasSuffix("5:peersld2:ip20:2001:db8:0:0:0:0:0:14:porti80eeee"))
     }
 
     @Test("failure reasons and scrape files match opentracker")
