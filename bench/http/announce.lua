@@ -3,7 +3,7 @@
 -- Usage: wrk ... -s announce.lua http://127.0.0.1:PORT/announce -- WHITELIST_FILE
 
 local hashes = {}
-local peer_id = "%2DRT0100%2Dbenchbenchbench"
+local peer_id = "%2DRT0100%2Dbenchbenchbe"  -- 20 bytes decoded
 
 function init(args)
   local file = assert(io.open(args[1], "r"), "whitelist file")

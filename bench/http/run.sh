@@ -69,6 +69,7 @@ start_tracker() {  # $1 = ot|rt ; prints PID and PORT into globals
 stop_tracker() { kill -INT "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 
 RESULTS="$DIR/results.tsv"
+LOAD_BEFORE="$(cut -d" " -f1-3 /proc/loadavg)"
 : > "$RESULTS"
 TICK="$(getconf CLK_TCK)"
 for variant in close keepalive; do
@@ -94,10 +95,10 @@ done
 DATE="$(date -u +%Y-%m-%d)"
 OUT="$ROOT/bench/results/$DATE-http.md"
 COMMAND="bench/http/run.sh --secs $SECS --reps $REPS --hashes $HASHES --conns $CONNS"
-python3 - "$RESULTS" "$OUT" "$COMMAND" "$(git -C "$ROOT" rev-parse --short HEAD)" "$(nproc)" <<'PY'
+python3 - "$RESULTS" "$OUT" "$COMMAND" "$(git -C "$ROOT" rev-parse --short HEAD)" "$(nproc)" "$LOAD_BEFORE / $(cut -d" " -f1-3 /proc/loadavg)" <<'PY'
 import statistics, sys
 rows = [line.split('\t') for line in open(sys.argv[1]).read().splitlines() if line]
-out, command, commit, cpus = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+out, command, commit, cpus, load = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 def med(variant, tracker, column):
     values = [float(r[column]) for r in rows if r[0] == variant and r[1] == tracker]
     return statistics.median(values) if values else float('nan')
@@ -108,7 +109,8 @@ lines = [
     f"# HTTP announce: RingTracker vs opentracker ({out.rsplit('/',1)[-1][:10]})", "",
     f"Command: `{command}` (commit {commit}, {cpus} CPUs). Tracker pinned to CPU 0, wrk `-t1 -c32` pinned to CPU 1,",
     "random whitelisted info_hash per request (bench/http/announce.lua), left=0 with p=0.75, numwant=30, compact=1.",
-    "CPU µs/request = tracker utime+stime (/proc/PID/stat) during the run ÷ requests wrk completed. Medians of the reps.", "",
+    "CPU µs/request = tracker utime+stime (/proc/PID/stat) during the run ÷ requests wrk completed. Medians of the reps.",
+    f"Load average before / after (1, 5, 15 min): {load}. The machine is shared; compare ratios, not absolutes.", "",
     "| variant | tracker | req/s (median) | min..max | CPU µs/req | non-2xx |",
     "|---|---|---:|---|---:|---:|",
 ]

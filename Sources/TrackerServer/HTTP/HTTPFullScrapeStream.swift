@@ -81,7 +81,7 @@ extension HTTPTrackerHandler {
         // the body until the connection closes.
         let keepAlive = head.isKeepAlive && head.version != .http1_0
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version == .http1_0 ? .http1_0 : .http1_1, status: .ok, headers: headers))), promise: nil)
         let stream = HTTPFullScrapeStream(store: shared.store, format: format, deflater: deflater)
         fullScrape = stream
         sendFullScrape(stream, keepAlive: keepAlive, context: context)
