@@ -4,5 +4,43 @@
 // Clang module disagree with SwiftGlibc about fd_set (flaky on clean builds, see docs).
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sched.h>
+#include <stdint.h>
 #include <liburing.h>
+
+// Why: Swift's Glibc module omits GNU extensions, so `struct mmsghdr` is invisible; same layout
+// (asserted in shim.c against the real struct).
+struct CLiburingShim_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+// Why: recvmmsg is a GNU extension Swift's Glibc does not export. Timeout is always NULL.
+int CLiburingShim_recvmmsg(int fd, struct CLiburingShim_mmsghdr *vector, unsigned int length, int flags);
+
+// Why: sendmmsg is a GNU extension Swift's Glibc does not export.
+int CLiburingShim_sendmmsg(int fd, struct CLiburingShim_mmsghdr *vector, unsigned int length, int flags);
+
+// Why: sched_setaffinity is GNU-only and CPU_ZERO/CPU_SET are function-like macros.
+int CLiburingShim_pin_current_thread(int cpu);
+
+// Why: sched_getaffinity is GNU-only; fills `set` with the calling thread's allowed CPUs.
+int CLiburingShim_sched_getaffinity(cpu_set_t *set);
+
+// Why: CPU_ISSET is a function-like macro. Returns 1 if `cpu` is in `set`.
+int CLiburingShim_cpu_isset(int cpu, const cpu_set_t *set);
+
+// Why: CPU_SETSIZE is GNU-only in <sched.h>; __CPU_SETSIZE is the same value, always defined.
+static const int CLiburingShim_CPU_SETSIZE = __CPU_SETSIZE;
+
+// Why: pthread_setname_np is GNU-only. Linux truncates names to 15 bytes.
+int CLiburingShim_set_thread_name(const char *name);
+
+// Why: the IOSQE_* macros are built from enum bits and do not import into Swift.
+static const uint8_t CLiburingShim_IOSQE_BUFFER_SELECT = IOSQE_BUFFER_SELECT;
+// Why: as above.
+static const uint8_t CLiburingShim_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
+// Why: as above.
+static const uint8_t CLiburingShim_IOSQE_CQE_SKIP_SUCCESS = IOSQE_CQE_SKIP_SUCCESS;
+
 #endif

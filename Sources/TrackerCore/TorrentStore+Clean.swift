@@ -4,13 +4,20 @@ extension TorrentStore {
     /// Expires peers and drops torrents in one shard, under that shard's lock only.
     /// A peer whose stamp is more than `peerTimeout` old goes; an empty torrent goes unless it has
     /// downloads, which keep it until `completedTorrentRetention` after its last activity.
-    public func clean(shard: Int, now: UInt32) -> CleanReport {
+    /// `allowed`, when given, also purges torrents it rejects (an access list that changed):
+    /// their peers are dropped with them, at the same one-shard lock.
+    public func clean(shard: Int, now: UInt32, allowed: ((InfoHash) -> Bool)? = nil) -> CleanReport {
         let timeoutMinutes = self.timeoutMinutes
         let retention = configuration.completedTorrentRetention
         return shards[shard].torrents.withLock { torrents in
             var report = CleanReport()
             var doomed: [InfoHash] = []
             for index in torrents.indices {
+                if let allowed, !allowed(torrents.keys[index]) {
+                    report.peersRemoved += torrents.values[index].peerCount
+                    doomed.append(torrents.keys[index])
+                    continue
+                }
                 report.peersRemoved += torrents.values[index].peers4.expire(now: now, timeoutMinutes: timeoutMinutes)
                 report.peersRemoved += torrents.values[index].peers6.expire(now: now, timeoutMinutes: timeoutMinutes)
                 let torrent = torrents.values[index]

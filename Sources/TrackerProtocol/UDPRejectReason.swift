@@ -8,6 +8,11 @@ public enum UDPRejectReason: Int, CaseIterable, Hashable, Sendable {
     case scrapeWithoutHashes
     /// Action other than connect (0), announce (1) or scrape (2), including error (3).
     case unknownAction
+    /// Announce for a torrent the operator's whitelist does not list. A proper error, where
+    /// opentracker sends a truncated 8-byte reply that clients retry forever.
+    case torrentNotOnWhitelist
+    /// Announce for a torrent on the operator's blacklist.
+    case torrentBlacklisted
 
     /// Short (≤ 24 B, ASCII) so an error reply stays far below the request that caused it.
     public var message: StaticString {
@@ -15,6 +20,8 @@ public enum UDPRejectReason: Int, CaseIterable, Hashable, Sendable {
         case .announceTooShort: "announce too short"
         case .scrapeWithoutHashes: "scrape without hashes"
         case .unknownAction: "unknown action"
+        case .torrentNotOnWhitelist: "torrent not on whitelist"
+        case .torrentBlacklisted: "torrent is blacklisted"
         }
     }
 }

@@ -23,6 +23,13 @@ public struct ServerConfiguration: Sendable {
     /// (iouring.md, gotcha 8), enough to ride out a scheduling hiccup at 300k packets/s.
     public var receiveBufferBytes: Int
     public var engine: WorkerEngineConfiguration
+    /// Open, whitelist or blacklist, and the file the list is read from (reloaded on SIGHUP and
+    /// when the file is replaced).
+    public var accessMode: AccessMode = .open
+    public var accessListPath: String?
+    /// Started as root: drop to this user (after an optional chroot) once every socket is bound.
+    public var user: String?
+    public var chroot: String?
 
     public init(
         udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,

@@ -1,7 +1,9 @@
+import Glibc
 import Logging
 import Synchronization
 import TrackerCore
 import TrackerIO
+import TrackerProtocol
 
 /// The running tracker: one shared store, one pinned UDP worker per CPU, one cleaner.
 ///
@@ -12,7 +14,9 @@ public final class TrackerService: Sendable {
     public let store: TorrentStore
     public let workerStatistics: [UDPStatistics]
     public let engineCounters: [EngineCounters]
-    private let logger: Logger
+    /// The access list every announce is checked against (open mode allows everything).
+    public let access: AccessPolicy
+    let logger: Logger
     private let stopSignal = StopSignal()
     private let state = Mutex<State>(State())
 
@@ -23,6 +27,8 @@ public final class TrackerService: Sendable {
         var failure: String?
         var backend: IOBackend = .mmsg
         var stopped = false
+        /// Where the access list is read now: inside the chroot once privileges were dropped.
+        var accessListReadPath: String?
     }
 
     public init(configuration: ServerConfiguration, logger: Logger) {
@@ -31,6 +37,7 @@ public final class TrackerService: Sendable {
         self.store = TorrentStore(configuration: configuration.tracker)
         self.workerStatistics = configuration.cpus.map { _ in UDPStatistics() }
         self.engineCounters = configuration.cpus.map { _ in EngineCounters() }
+        self.access = AccessPolicy(mode: configuration.accessMode)
     }
 
     /// The addresses actually bound, with real ports (port 0 resolved), one per listener.
@@ -40,11 +47,15 @@ public final class TrackerService: Sendable {
     /// Set when a worker died; the daemon exits non-zero with it.
     public var failure: String? { state.withLock { $0.failure } }
     public var isStopRequested: Bool { stopSignal.isRequested }
+    var accessListReadPath: String? { state.withLock { $0.accessListReadPath } }
+    func setAccessListReadPath(_ path: String) { state.withLock { $0.accessListReadPath = path } }
 
     public func start() throws(StartupError) {
         guard !configuration.cpus.isEmpty else { throw StartupError("no CPUs to run workers on") }
         let backend = try resolveBackend()
+        try loadAccessListAtStart()
         let perWorker = try bindListeners()
+        try dropPrivilegesIfAsked()
         var engine = configuration.engine
         engine.backend = backend
         state.withLock { $0.backend = backend }
@@ -60,10 +71,11 @@ public final class TrackerService: Sendable {
                 let fds = perWorker[index]
                 let handler = UDPRequestHandler(
                     store: store, connectionIDs: connectionIDs, intervals: intervals,
-                    statistics: workerStatistics[index], seed: UInt64.random(in: .min ... .max))
+                    statistics: workerStatistics[index], access: access, seed: UInt64.random(in: .min ... .max))
                 threads.append(try startWorker(index: index, cpu: cpu, fds: fds, handler: handler, engine: engine))
             }
             threads.append(try startCleaner())
+            if let watcher = try makeAccessListWatcher() { threads.append(watcher) }
         } catch {
             stopSignal.request()
             threads.forEach { $0.join() }
@@ -121,15 +133,8 @@ public final class TrackerService: Sendable {
             }
             var listenerHolders: [SocketHolder] = []
             do {
-                if requested.port != 0 { try UDPSocket.checkExclusive(requested) }
-                var address = requested
-                for worker in 0..<configuration.cpus.count {
-                    let socket = try UDPSocket.bind(
-                        address, reusePort: true, receiveBuffer: configuration.receiveBufferBytes)
-                    if worker == 0 { address = try socket.localAddress() }
-                    listenerHolders.append(SocketHolder(socket))
-                }
-                bound.append(address)
+                listenerHolders = try bindGroup(requested)
+                if let first = listenerHolders.first { bound.append(try first.socket.localAddress()) }
             } catch {
                 if configuration.listenersAreDefaults, requested.isIPv6 {
                     logger.warning("skipping default listener", metadata: ["udp": "\(text)", "error": "\(error)"])
@@ -146,6 +151,34 @@ public final class TrackerService: Sendable {
             $0.boundAddresses = bound
         }
         return perWorker
+    }
+
+    /// One SO_REUSEPORT socket per worker on `requested`. A fixed port is first checked to be
+    /// free (another process must not silently share it); port 0 first gets a port nobody holds,
+    /// retried if another process takes it in between.
+    private func bindGroup(_ requested: SocketAddress) throws(SystemError) -> [SocketHolder] {
+        let attempts = requested.port == 0 ? 8 : 1
+        var lastError = SystemError(errno: EADDRINUSE, call: "bind")
+        for _ in 0..<attempts {
+            do {
+                let address: SocketAddress
+                if requested.port == 0 {
+                    address = try UDPSocket.unusedPort(requested)
+                } else {
+                    try UDPSocket.checkExclusive(requested)
+                    address = requested
+                }
+                var holders: [SocketHolder] = []
+                for _ in 0..<configuration.cpus.count {
+                    holders.append(SocketHolder(try UDPSocket.bind(
+                        address, reusePort: true, receiveBuffer: configuration.receiveBufferBytes)))
+                }
+                return holders
+            } catch where error.errno == EADDRINUSE {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     private func startWorker(
@@ -175,10 +208,15 @@ public final class TrackerService: Sendable {
         // Spread one sweep over the clean interval: each shard is locked once, for microseconds.
         let pauseNanoseconds = UInt64(configuration.tracker.cleanInterval) * 1_000_000_000 / UInt64(max(shards, 1))
         return try WorkerThread(name: "cleaner") { [self] in
+            var reader = access.makeReader()
             while !stopSignal.isRequested {
                 for shard in 0..<shards {
                     if stopSignal.isRequested { return }
-                    _ = store.clean(shard: shard, now: WallClock.seconds())
+                    reader.refresh()
+                    // Torrents an access-list reload forbade are purged here, one shard at a time.
+                    let current = reader
+                    let allowed: ((InfoHash) -> Bool)? = current.mode == .open ? nil : { current.allows($0) }
+                    _ = store.clean(shard: shard, now: WallClock.seconds(), allowed: allowed)
                     Pause.sleep(nanoseconds: pauseNanoseconds, unless: stopSignal)
                 }
             }

@@ -4,7 +4,8 @@ import TrackerProtocol
 /// What a UDP worker counts. Each outcome of a datagram lands in exactly one of `responses`,
 /// `rejects` (answered with an error) or `drops` (not answered), so operators can reconcile totals.
 public enum UDPOutcome: Int, CaseIterable, Sendable {
-    case connect, announce, scrape, error
+    /// `error` answers a malformed request; `denied` an announce the access list refuses.
+    case connect, announce, scrape, error, denied
 }
 
 /// Why a datagram got no answer. Parser drops keep their own reason; the rest come from the worker.
@@ -23,7 +24,7 @@ public enum UDPDrop: Int, CaseIterable, Sendable {
 /// Plain per-worker counters: incremented without atomics on the hot path, published once per
 /// loop turn into `UDPStatistics` (no locked instruction per packet).
 struct UDPLocalCounters: Sendable {
-    var responses = InlineArray<4, UInt64>(repeating: 0)
+    var responses = InlineArray<5, UInt64>(repeating: 0)
     var drops = InlineArray<6, UInt64>(repeating: 0)
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0

@@ -13,6 +13,8 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
     let connectionIDs: ConnectionIDGenerator
     let intervals: AnnounceIntervalPolicy
     let statistics: UDPStatistics
+    /// This worker's cached view of the access list: refreshed once per loop turn, read lock-free.
+    var access: AccessPolicy.Reader
     var rng: Xoshiro256
     var counters = UDPLocalCounters()
     /// Unix seconds, refreshed once per loop turn in `tick()` (a vDSO read, not a syscall).
@@ -20,8 +22,9 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
 
     public init(
         store: TorrentStore, connectionIDs: ConnectionIDGenerator, intervals: AnnounceIntervalPolicy,
-        statistics: UDPStatistics, seed: UInt64
+        statistics: UDPStatistics, access: AccessPolicy, seed: UInt64
     ) {
+        self.access = access.makeReader()
         self.store = store
         self.connectionIDs = connectionIDs
         self.intervals = intervals
@@ -32,6 +35,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
 
     public mutating func tick() {
         now = WallClock.seconds()
+        access.refresh()
         statistics.publish(counters)
     }
 
@@ -70,6 +74,11 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         case .request(.announce(let request)):
             guard connectionIDs.isValid(request.connectionID, for: endpoint, now: now) else {
                 return drop(.badConnectionID)
+            }
+            guard access.allows(request.infoHash) else {
+                counters.responses[UDPOutcome.denied.rawValue] &+= 1
+                let reason: UDPRejectReason = access.mode == .whitelist ? .torrentNotOnWhitelist : .torrentBlacklisted
+                return UDPResponseWriter.error(request.transactionID, reason: reason, limit: limit, into: &out)
             }
             counters.responses[UDPOutcome.announce.rawValue] &+= 1
             return announce(request, from: endpoint, into: &out)
@@ -110,8 +119,11 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         let announce = Announce(
             infoHash: request.infoHash, event: request.event, isSeeder: request.left == 0,
             numWant: UDPLimits.clampNumWant(request.numWant, ipv6: isIPv6))
+        // BEP 15: the peer is the packet's source address with the port it announces (the IP
+        // field is ignored, so nobody can register someone else's address).
+        let peer = PeerEndpoint(address: endpoint.address, port: request.port)
         let outcome = store.announce(
-            announce, from: endpoint, now: now, rng: &rng, peers: &out, at: UDPLimits.announceResponseHeaderSize)
+            announce, from: peer, now: now, rng: &rng, peers: &out, at: UDPLimits.announceResponseHeaderSize)
         let header = UDPResponseWriter.announceHeader(
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)

@@ -5,9 +5,8 @@ import TrackerCore
 import TrackerIO
 import TrackerServer
 
-extension ServerConfiguration.BackendChoice: ExpressibleByArgument {}
-
-/// The daemon: flags → `ServerConfiguration` → `TrackerService`, then wait for a signal.
+/// The daemon: defaults < `--config FILE` < flags → `TrackerService`, then wait for signals.
+/// Every flag also exists as `ringtracker.<flag>` in a config file (see README, "Configuration").
 @main
 struct RingTracker: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,63 +14,118 @@ struct RingTracker: ParsableCommand {
         abstract: "An open BitTorrent tracker (BEP 15 UDP on io_uring).",
         discussion: """
             With no listener flags it serves UDP on 0.0.0.0:6969 and [::]:6969. Any --udp replaces \
-            all default listeners. SIGINT/SIGTERM stop it cleanly.
+            all default listeners. SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the access list.
             """,
         version: RingTrackerVersion.string)
 
-    @Option(name: .customLong("udp"), help: ArgumentHelp("UDP listener HOST:PORT, repeatable (e.g. 0.0.0.0:6969, [::]:6969).", valueName: "host:port"))
+    @Option(help: ArgumentHelp("Read settings from an opentracker.conf-style file (flags override it).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("check-config"), help: ArgumentHelp("Validate FILE (plus any flags), print the effective configuration and exit.", valueName: "file"))
+    var checkConfig: String?
+
+    @Option(help: ArgumentHelp("UDP listener, repeatable (default: 0.0.0.0:6969 and [::]:6969).", valueName: "host:port"))
     var udp: [String] = []
 
-    @Option(name: .customLong("http"), help: ArgumentHelp("HTTP listener HOST:PORT, repeatable (reserved: the HTTP tracker is not in this build).", valueName: "host:port"))
+    @Option(help: ArgumentHelp("HTTP listener, repeatable (default with no listener flags: the UDP addresses over TCP).", valueName: "host:port"))
     var http: [String] = []
 
-    @Option(help: ArgumentHelp("CPUs to run one pinned UDP worker each on: 0 | 0,2 | 0-3 (default: all online CPUs).", valueName: "list"))
+    @Option(help: ArgumentHelp("CPUs to run one pinned UDP worker each on: 0 | 0,2 | 0-3 (default: all online).", valueName: "list"))
     var cpus: String?
 
     @Flag(name: .customLong("no-pin"), help: "Do not pin workers to their CPUs.")
     var noPin = false
 
-    @Option(name: .customLong("io-backend"), help: "auto (probe io_uring, fall back to mmsg), io_uring or mmsg.")
-    var ioBackend: ServerConfiguration.BackendChoice = .auto
+    @Option(name: .customLong("io-backend"), help: ArgumentHelp("auto (probe io_uring, else mmsg), io_uring or mmsg (default: auto).", valueName: "backend"))
+    var ioBackend: String?
 
-    @Option(help: ArgumentHelp("Announce interval in seconds sent to clients (jittered ±10 %).", valueName: "seconds"))
-    var interval: UInt32 = TrackerConfiguration().announceInterval
+    @Option(name: .customLong("udp-workers"), help: ArgumentHelp("Number of UDP workers, placed round-robin on --cpus (default: one per CPU).", valueName: "n"))
+    var udpWorkers: String?
 
-    @Option(name: .customLong("peer-timeout"), help: ArgumentHelp("Forget a peer not seen for this many seconds.", valueName: "seconds"))
-    var peerTimeout: UInt32 = TrackerConfiguration().peerTimeout
+    @Option(help: ArgumentHelp("Announce interval sent to clients, ±10 % jitter (default: 1800).", valueName: "seconds"))
+    var interval: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("peer-timeout"), help: ArgumentHelp("Forget a peer not seen for this long (default: 2700).", valueName: "seconds"))
+    var peerTimeout: String?
 
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
-        guard interval >= 60 else { throw ValidationError("--interval must be at least 60 seconds") }
-        guard peerTimeout >= 60 else { throw ValidationError("--peer-timeout must be at least 60 seconds") }
-        if !http.isEmpty { throw ValidationError("--http: the HTTP tracker is not part of this build yet") }
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error, critical (default: info).", valueName: "level"))
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("Serve only the info hashes listed in FILE (opentracker syntax); reloaded on SIGHUP and change.", valueName: "file"))
+    var whitelist: String?
+
+    @Option(help: ArgumentHelp("Refuse the info hashes listed in FILE; reloaded on SIGHUP and change.", valueName: "file"))
+    var blacklist: String?
+
+    @Option(help: ArgumentHelp("Started as root: drop to this user after binding.", valueName: "name"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("Started as root with --user: chroot here before dropping privileges.", valueName: "dir"))
+    var chroot: String?
+
+    @Option(name: .customLong("redirect-url"), help: ArgumentHelp("HTTP: answer GET / with a 302 to this URL (default: 404).", valueName: "url"))
+    var redirectURL: String?
+
+    @Option(name: .customLong("stats-allow"), help: ArgumentHelp("Networks allowed to read /stats and /metrics, repeatable (default: loopback).", valueName: "cidr"))
+    var statsAllow: [String] = []
+
+    @Option(name: .customLong("stats-path"), help: ArgumentHelp("HTTP path of the stats page (default: stats).", valueName: "path"))
+    var statsPath: String?
+
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp("Proxies whose X-Forwarded-For is believed, repeatable.", valueName: "cidr"))
+    var trustedProxy: [String] = []
+
+    @Option(name: .customLong("state-file"), help: ArgumentHelp("Snapshot swarms to FILE on exit and periodically; load it at start.", valueName: "file"))
+    var stateFile: String?
+
+    @Option(name: .customLong("snapshot-interval"), help: ArgumentHelp("Seconds between snapshots (default: 300).", valueName: "seconds"))
+    var snapshotInterval: String?
+
+    @Option(name: .customLong("full-scrape-interval"), help: ArgumentHelp("Seconds between full scrapes per client address, 0 = no limit (default: 60).", valueName: "seconds"))
+    var fullScrapeInterval: String?
+
+    @Flag(name: .customLong("metrics-public"), help: "Serve /metrics to everyone, not only --stats-allow networks.")
+    var metricsPublic = false
+
+    /// The flags actually given, for `DaemonSettings.applyCommandLine` (they override the file).
+    var givenFlags: [(key: SettingKey, values: [String])] {
+        let single: [(SettingKey, String?)] = [
+            (.cpus, cpus), (.ioBackend, ioBackend), (.udpWorkers, udpWorkers), (.interval, interval),
+            (.peerTimeout, peerTimeout), (.logLevel, logLevel), (.whitelist, whitelist), (.blacklist, blacklist),
+            (.user, user), (.chroot, chroot), (.redirectURL, redirectURL), (.statsPath, statsPath),
+            (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
+            (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
+        ]
+        let repeated: [(SettingKey, [String])] = [
+            (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),
+        ]
+        return single.compactMap { key, value in value.map { (key, [$0]) } } + repeated.map { ($0, $1) }
     }
 
     func run() throws {
+        let (settings, warnings) = resolveSettings()
+        if let file = checkConfig {
+            print("# effective configuration (defaults < \(file) < flags)")
+            for warning in warnings { print("# warning: \(warning)") }
+            print(settings.effectiveDescription(), terminator: "")
+            return
+        }
+
         ProcessSignals.blockForMainThread()
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "ringtracker")
-
-        var tracker = TrackerConfiguration()
-        tracker.announceInterval = interval
-        tracker.intervalJitter = interval / 10
-        tracker.peerTimeout = peerTimeout
-        let cpuList: [Int]?
-        do { cpuList = try cpus.map { try CPUSet.parse($0) } } catch {
-            throw ValidationError("--cpus \(cpus ?? ""): \(error)")
+        for warning in warnings { logger.warning("\(warning)") }
+        if settings.httpListenersNamed {
+            logger.warning("HTTP listeners are not served by this build; ignoring", metadata: ["http": "\(settings.httpListeners)"])
         }
-        let configuration = ServerConfiguration(
-            udpListeners: udp.isEmpty ? nil : udp, cpus: cpuList, pinWorkers: !noPin, backend: ioBackend,
-            tracker: tracker)
 
+        let configuration: ServerConfiguration
+        do { configuration = try ServerConfiguration(settings: settings) } catch { Self.fail(error.description) }
         let service = TrackerService(configuration: configuration, logger: logger)
         do { try service.start() } catch { Self.fail(error.description) }
 
@@ -83,13 +137,42 @@ struct RingTracker: ParsableCommand {
                 logger.info("stopped", metadata: service.summaryMetadata())
                 return
             case .reload?:
-                logger.notice("SIGHUP: nothing to reload in this build")
+                if configuration.accessMode == .open {
+                    logger.notice("SIGHUP: no access list to reload")
+                } else {
+                    service.reloadAccessList(trigger: "SIGHUP")
+                }
             case nil:
                 continue
             }
         }
         service.stop()
         Self.fail(service.failure ?? "worker failed")
+    }
+
+    /// Defaults, then the config file (from --config or --check-config), then flags; any error
+    /// ends the process with one line naming the file and line or the flag.
+    func resolveSettings() -> (DaemonSettings, [String]) {
+        var settings = DaemonSettings()
+        var warnings: [String] = []
+        if let path = checkConfig ?? config {
+            let text: String
+            do { text = try FileWatcher.readContents(of: path) } catch { Self.fail("config \(path): \(error)") }
+            do {
+                let file = try ConfigurationFile(parsing: text, fileName: path, base: settings)
+                settings = file.settings
+                warnings = file.warnings
+            } catch {
+                Self.fail(error.description)
+            }
+        }
+        do {
+            try settings.applyCommandLine(givenFlags)
+            try settings.validate()
+        } catch {
+            Self.fail(error.description)
+        }
+        return (settings, warnings)
     }
 }
 

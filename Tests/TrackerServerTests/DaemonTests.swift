@@ -20,8 +20,9 @@ enum Daemon {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = Daemon.binary
             process.arguments = arguments
-            process.standardError = try FileHandle(forWritingTo: log)
-            process.standardOutput = FileHandle.nullDevice
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardError = handle
+            process.standardOutput = handle
             try process.run()
         }
 
@@ -93,6 +94,6 @@ struct DaemonTests {
     func badListener() throws {
         let daemon = try Daemon.Running(["--udp", "not-an-address", "--cpus", "0"])
         #expect(daemon.waitForExit(timeout: 10) == 1)
-        #expect(daemon.output.contains("ringtracker: udp listener not-an-address"))
+        #expect(daemon.output.contains("ringtracker: --udp: 'not-an-address' is not an address"))
     }
 }

@@ -8,6 +8,8 @@ final class UDPTestClient {
     private var serverAddress = sockaddr_storage()
     private let serverLength: socklen_t
     private(set) var connectionID: UInt64 = 0
+    /// errno of the last failed receive (EAGAIN: the timeout passed), for failure messages.
+    private(set) var lastErrno: Int32 = 0
     private var nextTransaction: UInt32 = 1
 
     /// `source` is the loopback address to send from (127.0.0.x or ::1); the port is chosen by the kernel.
@@ -50,7 +52,12 @@ final class UDPTestClient {
     /// The next datagram, or nil when the receive timeout passes.
     func receive() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        var count = -1
+        for _ in 0..<3 {  // EINTR is a retry, as for any client; bounded
+            count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            lastErrno = count < 0 ? errno : 0
+            if lastErrno != EINTR { break }
+        }
         return count >= 0 ? Array(buffer[0..<count]) : nil
     }
 
@@ -64,7 +71,7 @@ final class UDPTestClient {
     func connect() throws -> UInt64 {
         let tid = transaction()
         send(Wire.connectRequest(transactionID: tid))
-        guard let reply = receive() else { throw TestFailure("no connect reply") }
+        guard let reply = receive() else { throw TestFailure("no connect reply (errno \(lastErrno))") }
         guard reply.count == 16, Wire.u32(reply, 0) == 0, Wire.u32(reply, 4) == tid else {
             throw TestFailure("bad connect reply \(reply)")
         }
@@ -79,7 +86,7 @@ final class UDPTestClient {
         send(Wire.announceRequest(
             connectionID: connectionID, transactionID: tid, infoHash: infoHash, left: left, event: event,
             numWant: numWant, port: port))
-        guard let reply = receive() else { throw TestFailure("no announce reply") }
+        guard let reply = receive() else { throw TestFailure("no announce reply (errno \(lastErrno))") }
         guard reply.count >= 20, Wire.u32(reply, 0) == 1, Wire.u32(reply, 4) == tid else {
             throw TestFailure("bad announce reply \(reply.prefix(40))")
         }

@@ -15,7 +15,7 @@ sha256-identical.
 
 Exit 0 = PASS, 1 = FAIL, 2 = setup error. Use /usr/bin/python3 (Debian's python3-libtorrent).
 """
-import argparse, hashlib, os, random, shutil, sys, tempfile, time
+import argparse, hashlib, os, random, select, shutil, signal, subprocess, sys, tempfile, time
 
 try:
     import libtorrent as lt
@@ -120,28 +120,39 @@ def run(args, tmp):
     print("info-hash %s, %d bytes, %d pieces, tracker %s, listen %s"
           % (ih, args.size, ti.num_pieces(), args.tracker, iface), flush=True)
     deadline = time.monotonic() + args.timeout
-    seeder, leecher = make_session(iface), make_session(iface)
-    slog, llog = Log("seed"), Log("leech")
-    sh = seeder.add_torrent({"ti": ti, "save_path": src})
-    live.append((seeder, sh, slog))
+    # The seeder runs in its own process, as two real clients would: libtorrent caches UDP
+    # tracker connection IDs per process, so two sessions in one process would reuse one ID
+    # from two source ports — a tracker that binds IDs to address AND port rightly drops that.
+    torrent_file = os.path.join(tmp, "payload.torrent")
+    with open(torrent_file, "wb") as f:
+        f.write(lt.bencode(lt.create_torrent(ti).generate()))
+    child = subprocess.Popen(
+        [sys.executable, os.path.abspath(__file__), "--tracker", args.tracker, "--seed-only", torrent_file,
+         "--save-path", src, "--timeout", str(args.timeout)] + (["--ipv6"] if args.ipv6 else []),
+        stdout=subprocess.PIPE, text=True)
+    children.append(child)
+    leecher, llog = make_session(iface), Log("leech")
 
     # The downloader is added only once the seeder is registered at the tracker (got a
     # reply): otherwise the downloader's first announce could return no peers, and the
-    # next one is a whole tracker interval (~30 min at opentracker) away.
-    next_print, lh = 0.0, None
+    # next one is a whole tracker interval (~30 min) away.
+    next_print, lh, seeder_ready = 0.0, None, False
     for _ in range(int(args.timeout * 10) + 10):  # 100 ms ticks, also bounded by deadline
         now = time.monotonic()
-        if now >= deadline:
+        if now >= deadline or child.poll() is not None:
             break
-        slog.drain(seeder)
+        if not seeder_ready and select.select([child.stdout], [], [], 0)[0]:
+            line = child.stdout.readline()
+            print("seeder: " + line.strip(), flush=True)
+            seeder_ready = line.startswith("SEEDER-READY")
         if lh is not None:
             llog.drain(leecher)
-        if lh is None and slog.replies > 0 and sh.status().is_seeding:
+        if lh is None and seeder_ready:
             lh = leecher.add_torrent({"ti": lt.torrent_info(ti), "save_path": dst})
             live.append((leecher, lh, llog))
         if now >= next_print:
             next_print = now + 1.0
-            line = status_line("seed", sh, slog)
+            line = "seeder %s" % ("registered" if seeder_ready else "starting")
             if lh is not None:
                 line += " | " + status_line("leech", lh, llog)
             print("[%5.1fs] %s" % (args.timeout - (deadline - now), line), flush=True)
@@ -151,16 +162,15 @@ def run(args, tmp):
 
     if lh is None or not lh.status().is_seeding:
         print("FAIL: download not complete within %ss via %s" % (args.timeout, args.tracker))
-        print("  seeder : replies=%d peer_connects=%d errors=%s" % (slog.replies, slog.connects, slog.errors[-5:]))
-        print("  leecher: %s" % ("never started (seeder never got a tracker reply)" if lh is None else
+        print("  seeder : %s" % ("registered" if seeder_ready else "never got a tracker reply"))
+        print("  leecher: %s" % ("never started" if lh is None else
               "replies=%d peer_connects=%d errors=%s" % (llog.replies, llog.connects, llog.errors[-5:])))
-        for tag, h in (("seeder", sh), ("leecher", lh)):
-            for t in (h.trackers() if h is not None else []):  # per listen-socket state
-                for e in t.get("endpoints", []):
-                    err = e.get("last_error", {})
-                    print("  %s %s from %s: fails=%s msg=%r last_error=%s:%s" % (
-                        tag, t["url"], e.get("local_address"), e.get("fails"), e.get("message"),
-                        err.get("category"), err.get("value")))
+        for t in (lh.trackers() if lh is not None else []):  # per listen-socket state
+            for e in t.get("endpoints", []):
+                err = e.get("last_error", {})
+                print("  leecher %s from %s: fails=%s msg=%r last_error=%s:%s" % (
+                    t["url"], e.get("local_address"), e.get("fails"), e.get("message"),
+                    err.get("category"), err.get("value")))
         return 1
 
     got = os.path.join(dst, NAME)
@@ -174,6 +184,24 @@ def run(args, tmp):
 
 
 live = []  # (session, handle, log), global so main() can tear down on any exit path
+children = []  # seeder processes, ended on every exit path
+
+
+def seed_only(args):
+    """Child process: seed until the parent closes our stdin pipe or ends us (SIGTERM)."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
+    iface = "[::1]:0" if args.ipv6 else "127.0.0.1:0"
+    ses, log = make_session(iface), Log("seed")
+    h = ses.add_torrent({"ti": lt.torrent_info(args.seed_only), "save_path": args.save_path})
+    live.append((ses, h, log))
+    announced = False
+    for _ in range(int(args.timeout * 10) + 10):  # bounded: the parent's deadline plus slack
+        log.drain(ses)
+        if not announced and log.replies > 0 and h.status().is_seeding:
+            print("SEEDER-READY", flush=True)
+            announced = True
+        time.sleep(0.1)
+    return 0
 
 
 def shutdown(deadline_s=3.0):
@@ -211,11 +239,18 @@ def main():
     p.add_argument("--print-infohash", action="store_true", help="print v1 info-hash and exit")
     p.add_argument("--whitelist-out", metavar="FILE", help="write info-hash line to FILE and exit")
     p.add_argument("--ipv6", action="store_true", help="both sessions listen on [::1] only")
+    p.add_argument("--seed-only", metavar="TORRENT", help=argparse.SUPPRESS)  # child process mode
+    p.add_argument("--save-path", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.size <= 0 or args.timeout <= 0:
         p.error("--size and --timeout must be positive")
     if (args.print_infohash or args.whitelist_out) and args.payload_seed is None:
         p.error("--print-infohash/--whitelist-out need --payload-seed (else the hash is random)")
+    if args.seed_only:
+        try:
+            return seed_only(args)
+        finally:
+            shutdown()
     tmp = tempfile.mkdtemp(prefix="ringtracker-lt-")
     try:
         return run(args, tmp)
@@ -227,6 +262,13 @@ def main():
             t0 = time.monotonic()
             shutdown()
             print("cleanup %.1fs" % (time.monotonic() - t0))
+        for child in children:  # the seeder unregisters (event=stopped) on SIGTERM
+            child.terminate()
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

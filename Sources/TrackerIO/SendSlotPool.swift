@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Preallocated sendmsg slots: each owns a msghdr, an iovec, a sockaddr_storage and a payload
+/// buffer, all of which must stay put until the send's CQE (reference/iouring.md, gotcha 7).
+struct SendSlotPool: ~Copyable {
+    let count: Int
+    let capacity: Int
+    private let headers: UnsafeMutablePointer<msghdr>
+    private let vectors: UnsafeMutablePointer<iovec>
+    private let names: UnsafeMutablePointer<sockaddr_storage>
+    private let payloads: UnsafeMutableRawPointer
+    /// Stack of free slot indices; `freeCount` entries are valid.
+    private let freeList: UnsafeMutablePointer<Int32>
+    private(set) var freeCount: Int
+
+    init(count: Int, capacity: Int) {
+        self.count = max(count, 1)
+        self.capacity = capacity
+        headers = .allocate(capacity: self.count)
+        vectors = .allocate(capacity: self.count)
+        names = .allocate(capacity: self.count)
+        payloads = .allocate(byteCount: self.count * capacity, alignment: 16)
+        freeList = .allocate(capacity: self.count)
+        for slot in 0..<self.count {
+            // SAFETY: slot < count for every array; the pointers wired here stay valid until deinit.
+            (names + slot).initialize(to: sockaddr_storage())
+            (vectors + slot).initialize(to: iovec(iov_base: payloads + slot * capacity, iov_len: 0))
+            var header = msghdr()
+            header.msg_name = UnsafeMutableRawPointer(names + slot)
+            header.msg_iov = vectors + slot
+            header.msg_iovlen = 1
+            (headers + slot).initialize(to: header)
+            freeList[slot] = Int32(self.count - 1 - slot)
+        }
+        freeCount = self.count
+    }
+
+    deinit {
+        headers.deallocate()
+        vectors.deallocate()
+        names.deallocate()
+        payloads.deallocate()
+        freeList.deallocate()
+    }
+
+    /// A free slot index, or nil when every slot has a send in flight.
+    mutating func acquire() -> Int? {
+        guard freeCount > 0 else { return nil }
+        freeCount -= 1
+        return Int(freeList[freeCount])
+    }
+
+    /// Returns a slot whose send has completed (or was never submitted).
+    mutating func release(_ slot: Int) {
+        guard slot >= 0, slot < count, freeCount < count else { return }
+        freeList[freeCount] = Int32(slot)
+        freeCount += 1
+    }
+
+    /// The reply buffer of `slot`.
+    func payload(_ slot: Int) -> UnsafeMutableRawBufferPointer {
+        // SAFETY: slot < count (callers pass indices from acquire()); the buffer is `capacity` bytes.
+        UnsafeMutableRawBufferPointer(start: payloads + slot * capacity, count: capacity)
+    }
+
+    /// Points `slot`'s msghdr at `length` reply bytes and a copy of the destination address.
+    func prepare(_ slot: Int, length: Int, destination: UnsafeRawPointer, destinationLength: Int) -> UnsafeMutablePointer<msghdr> {
+        let nameLength = min(destinationLength, MemoryLayout<sockaddr_storage>.size)
+        // SAFETY: `destination` holds `destinationLength` bytes of sockaddr (kernel-written name);
+        // the slot's sockaddr_storage has room for nameLength bytes; slot < count.
+        UnsafeMutableRawPointer(names + slot).copyMemory(from: destination, byteCount: nameLength)
+        vectors[slot].iov_len = min(length, capacity)
+        headers[slot].msg_namelen = socklen_t(nameLength)
+        return headers + slot
+    }
+}

@@ -1,0 +1,37 @@
+/// Which kernel interface moves the datagrams.
+public enum IOBackend: String, Sendable, CaseIterable {
+    case ioUring = "io_uring"
+    case mmsg
+}
+
+/// Sizes for one worker's engine. All memory is allocated once from these at start-up.
+public struct WorkerEngineConfiguration: Sendable {
+    public var backend: IOBackend
+    /// Provided buffers (io_uring); rounded up to a power of two, at most 32768 (kernel limit).
+    public var bufferCount: Int
+    /// Bytes per receive buffer. 2048 holds the 16 B recvmsg header, a 28 B IPv6 name and a
+    /// full 74-hash scrape (16 + 74 × 20 = 1496 B).
+    public var bufferSize: Int
+    /// Replies in flight (io_uring send slots).
+    public var sendSlots: Int
+    /// Longest wait before `tick()` and before noticing a stop request.
+    public var tickMilliseconds: Int
+    /// Bytes per reply buffer. 1280 covers the largest BEP 15 reply (20 + 200 × 6 = 1220 B).
+    public var replyCapacity: Int
+
+    public init(
+        backend: IOBackend,
+        bufferCount: Int = 4096,
+        bufferSize: Int = 2048,
+        sendSlots: Int = 4096,
+        tickMilliseconds: Int = 100,
+        replyCapacity: Int = 1280
+    ) {
+        self.backend = backend
+        self.bufferCount = bufferCount
+        self.bufferSize = bufferSize
+        self.sendSlots = sendSlots
+        self.tickMilliseconds = tickMilliseconds
+        self.replyCapacity = replyCapacity
+    }
+}

@@ -1,0 +1,148 @@
+/// A config file in opentracker.conf syntax, so an existing file works unchanged: one
+/// `keyword value` per line, `#` starts a comment (at the start of a line or after whitespace),
+/// blank lines and surrounding whitespace ignored. RingTracker's own options use the same syntax
+/// as `ringtracker.<flag-name> value`.
+///
+/// Unlike opentracker, which prints "Unhandled line" and carries on, an unknown keyword or a bad
+/// value is an error naming the file and line: a typo must not silently open a private tracker.
+///
+/// opentracker directives and what they become:
+///
+/// | directive | option |
+/// |---|---|
+/// | `listen.tcp_udp ADDR` | `udp` and `http` (each repeatable) |
+/// | `listen.tcp ADDR` / `listen.udp ADDR` | `http` / `udp` |
+/// | `listen.udp.workers N` | `udp-workers` (0 = one per CPU; order in the file does not matter here) |
+/// | `tracker.rootdir DIR` | `chroot` (as in opentracker, only applied when started as root) |
+/// | `tracker.user NAME` | `user` |
+/// | `tracker.redirect_url URL` | `redirect-url` |
+/// | `access.whitelist FILE` / `access.blacklist FILE` | `whitelist` / `blacklist` (both: error) |
+/// | `access.stats NET` | `stats-allow` (the first one replaces the loopback default) |
+/// | `access.stats_path PATH` | `stats-path` |
+/// | `access.proxy NET` | `trusted-proxy` |
+/// | `livesync.cluster.listen ADDR` / `livesync.cluster.node_ip NET` | stored, warned as not active |
+/// | `batchsync.cluster.admin_ip` | ignored with a warning (opentracker never parsed it either) |
+/// | `access.fifo_add` / `access.fifo_delete` | error: edit the list file instead (reloaded on change) |
+public struct ConfigurationFile: Sendable {
+    public let fileName: String
+    /// `base` with every line of the file applied.
+    public let settings: DaemonSettings
+    /// "FILE:LINE: …" notes for accepted lines that do nothing in this build.
+    public let warnings: [String]
+
+    /// opentracker directive → option(s) it sets.
+    static let opentrackerKeys: [String: [SettingKey]] = [
+        "listen.tcp_udp": [.udp, .http],
+        "listen.tcp": [.http],
+        "listen.udp": [.udp],
+        "listen.udp.workers": [.udpWorkers],
+        "tracker.rootdir": [.chroot],
+        "tracker.user": [.user],
+        "tracker.redirect_url": [.redirectURL],
+        "access.whitelist": [.whitelist],
+        "access.blacklist": [.blacklist],
+        "access.stats": [.statsAllow],
+        "access.stats_path": [.statsPath],
+        "access.proxy": [.trustedProxy],
+        "livesync.cluster.listen": [.livesyncListen],
+        "livesync.cluster.node_ip": [.livesyncNode],
+    ]
+
+    public init(parsing text: String, fileName: String, base: DaemonSettings = DaemonSettings()) throws(ConfigurationError) {
+        self.fileName = fileName
+        var settings = base
+        var warnings: [String] = []
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (index, rawLine) in lines.enumerated() {
+            let lineNumber = index + 1
+            let line = Self.strippingComment(rawLine).trimmingASCIIWhitespace()
+            if line.isEmpty { continue }
+            let keyword: String
+            let value: String
+            if let space = line.firstIndex(where: { $0 == " " || $0 == "\t" }) {
+                keyword = String(line[..<space])
+                value = line[space...].trimmingASCIIWhitespace()
+            } else {
+                keyword = line
+                value = ""
+            }
+            func fail(_ message: String) -> ConfigurationError {
+                ConfigurationError(file: fileName, line: lineNumber, message: message)
+            }
+            let keys: [SettingKey]
+            var invert = false
+            if let mapped = Self.opentrackerKeys[keyword] {
+                keys = mapped
+                if keyword.hasPrefix("livesync.") {
+                    warnings.append("\(fileName):\(lineNumber): \(keyword) accepted, but cluster live sync is not active in this build")
+                }
+            } else if keyword.hasPrefix("ringtracker.") {
+                let name = keyword.dropFirst("ringtracker.".count)
+                if name == "no-pin" {
+                    keys = [.pin]
+                    invert = true
+                } else if let key = SettingKey(rawValue: String(name)) {
+                    keys = [key]
+                } else {
+                    throw fail("unknown key '\(keyword)'")
+                }
+            } else if keyword == "batchsync.cluster.admin_ip" {
+                warnings.append("\(fileName):\(lineNumber): \(keyword) ignored (opentracker never implemented it)")
+                continue
+            } else if keyword == "access.fifo_add" || keyword == "access.fifo_delete" {
+                throw fail("\(keyword) is not supported: edit the access-list file; it is reloaded when it changes and on SIGHUP")
+            } else {
+                throw fail("unknown key '\(keyword)'")
+            }
+            guard !value.isEmpty else { throw fail("\(keyword): missing value") }
+            for key in keys {
+                do throws(SettingError) {
+                    if invert {
+                        var probe = DaemonSettings()
+                        try probe.apply(.pin, value)
+                        settings.pin = !probe.pin
+                    } else {
+                        try settings.apply(key, value)
+                    }
+                } catch {
+                    throw fail(Self.relabel(error.description, key: key, as: keyword))
+                }
+            }
+        }
+        self.settings = settings
+        self.warnings = warnings
+    }
+
+    /// "peer-timeout: …" → "ringtracker.peer-timeout: …" / "tracker.user: …": the name the file used.
+    static func relabel(_ message: String, key: SettingKey, as keyword: String) -> String {
+        let prefix = "\(key.rawValue): "
+        guard message.hasPrefix(prefix) else { return "\(keyword): \(message)" }
+        return "\(keyword): " + message.dropFirst(prefix.count)
+    }
+
+    /// Text before a `#` that starts the line or follows whitespace ("http://host/#top" keeps its '#').
+    static func strippingComment(_ line: Substring) -> Substring {
+        var previousIsSpace = true
+        for index in line.indices {
+            let character = line[index]
+            if character == "#" && previousIsSpace { return line[..<index] }
+            previousIsSpace = character == " " || character == "\t"
+        }
+        return line
+    }
+}
+
+/// "FILE:LINE: message": an unknown key, a missing or bad value.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let file: String
+    public let line: Int
+    public let message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(message)" }
+}

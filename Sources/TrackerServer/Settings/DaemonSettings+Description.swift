@@ -1,0 +1,57 @@
+extension DaemonSettings {
+    /// Every option as `ringtracker.<key> <value>` lines, in `SettingKey` order: the effective
+    /// configuration `--check-config` prints. The text is itself a valid config file that yields
+    /// these settings again; unset options appear as comments.
+    public func effectiveDescription() -> String {
+        var lines = ["# ringtracker effective configuration (access: \(accessMode.rawValue))"]
+        func line(_ key: SettingKey, _ value: String, note: String? = nil) {
+            lines.append("\(key.configKey) \(value)" + (note.map { "   # \($0)" } ?? ""))
+        }
+        func unset(_ key: SettingKey, _ meaning: String) {
+            lines.append("# \(key.configKey) (not set: \(meaning))")
+        }
+        func optional(_ key: SettingKey, _ value: String?, _ meaning: String) {
+            if let value { line(key, value) } else { unset(key, meaning) }
+        }
+        func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
+
+        for key in SettingKey.allCases {
+            switch key {
+            case .udp:
+                for address in udpListeners { line(key, address, note: udpListenersNamed ? nil : "default") }
+            case .http:
+                for address in httpListeners { line(key, address, note: httpListenersNamed ? nil : "default") }
+            case .cpus: optional(key, cpus, "all online CPUs")
+            case .pin: line(key, yesNo(pin))
+            case .ioBackend: line(key, ioBackend)
+            case .udpWorkers: optional(key, udpWorkers.map(String.init), "one UDP worker per CPU")
+            case .interval: line(key, "\(interval)")
+            case .peerTimeout: line(key, "\(peerTimeout)")
+            case .logLevel: line(key, logLevel)
+            case .whitelist: optional(key, whitelist, "no whitelist")
+            case .blacklist: optional(key, blacklist, "no blacklist")
+            case .user: optional(key, user, "no privilege drop")
+            case .chroot: optional(key, chroot, "no chroot")
+            case .redirectURL: optional(key, redirectURL, "GET / answers 404")
+            case .statsAllow:
+                if statsAllow.isEmpty { unset(key, "nobody may read stats") }
+                for network in statsAllow { line(key, network.description, note: statsAllowNamed ? nil : "default") }
+            case .statsPath: line(key, statsPath)
+            case .trustedProxy:
+                if trustedProxies.isEmpty { unset(key, "X-Forwarded-For is never believed") }
+                for network in trustedProxies { line(key, network.description) }
+            case .stateFile: optional(key, stateFile, "no snapshots")
+            case .snapshotInterval: line(key, "\(snapshotInterval)")
+            case .fullScrapeInterval: line(key, "\(fullScrapeInterval)")
+            case .metricsPublic: line(key, yesNo(metricsPublic))
+            case .livesyncListen:
+                if let livesyncListen { line(key, livesyncListen, note: "accepted, not active: no cluster sync in this build") }
+                else { unset(key, "no live sync") }
+            case .livesyncNode:
+                if livesyncNodes.isEmpty { unset(key, "no live sync peers") }
+                for network in livesyncNodes { line(key, network.description, note: "accepted, not active") }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,101 @@
+import TrackerCore
+
+/// Every daemon option with its default, built from defaults, then `--config FILE`, then
+/// command-line flags (later sources override earlier ones). `ringtracker` turns it into a
+/// `ServerConfiguration`; `--check-config` prints `effectiveDescription()`.
+///
+/// Each option has one name, `SettingKey`, used for the `ringtracker.<name>` config key and the
+/// `--<name>` flag. opentracker.conf directives map onto the same keys (see `ConfigurationFile`).
+public struct DaemonSettings: Sendable, Equatable {
+    /// Listened on when no listener is named: every IPv4 and IPv6 address, BEP 15's customary port.
+    public static let defaultUDPListeners = ["0.0.0.0:6969", "[::]:6969"]
+    /// The same addresses over TCP, for the HTTP tracker (opentracker's `listen.tcp_udp` default).
+    public static let defaultHTTPListeners = ["0.0.0.0:6969", "[::]:6969"]
+    public static let ioBackends = ["auto", "io_uring", "mmsg"]
+    /// swift-log's `Logger.Level` raw values.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Normalised "HOST:PORT" / "[V6]:PORT". The defaults until a listener is named.
+    public var udpListeners = DaemonSettings.defaultUDPListeners
+    /// True once any UDP listener was named (file or flag): named listeners must all bind, while the
+    /// defaults tolerate a host without IPv6.
+    public var udpListenersNamed = false
+    public var httpListeners = DaemonSettings.defaultHTTPListeners
+    public var httpListenersNamed = false
+    /// CPU list text, "0" | "0,2" | "0-3"; nil = all online CPUs.
+    public var cpus: String?
+    public var pin = true
+    /// "auto" (probe io_uring, fall back to mmsg), "io_uring" or "mmsg".
+    public var ioBackend = "auto"
+    /// opentracker `listen.udp.workers`: how many UDP workers to run (the first n CPUs of `cpus`);
+    /// nil or 0 = one per CPU.
+    public var udpWorkers: Int?
+    /// Seconds; clients are told this ±10 %. opentracker's OT_CLIENT_REQUEST_INTERVAL is 30 min.
+    public var interval: UInt32 = 1800
+    /// Seconds without an announce before a peer is forgotten; opentracker's OT_PEER_TIMEOUT is 45 min.
+    public var peerTimeout: UInt32 = 2700
+    public var logLevel = "info"
+    /// At most one of the two (an error otherwise).
+    public var whitelist: String?
+    public var blacklist: String?
+    /// Started as root: drop to this user after binding. Unset and root: a warning once.
+    public var user: String?
+    /// Started as root: chroot here (then chdir "/") before dropping privileges, as opentracker's
+    /// `tracker.rootdir` does for root. Access-list and state-file paths are then inside it.
+    public var chroot: String?
+    /// `GET /` answers 302 with this Location; nil = 404.
+    public var redirectURL: String?
+    /// Who may read `/stats` and `/metrics` (unless `metricsPublic`). Loopback by default, where
+    /// opentracker allows no one; the first `access.stats` / `stats-allow` replaces the default.
+    public var statsAllow: [CIDR] = [.ipv4Loopback, .ipv6Loopback]
+    public var statsAllowNamed = false
+    /// The stats path without its leading "/", matched exactly (opentracker `access.stats_path`).
+    public var statsPath = "stats"
+    /// HTTP peers whose X-Forwarded-For is believed.
+    public var trustedProxies: [CIDR] = []
+    /// Where torrent `downloaded` counters (and peers) are snapshotted and restored; nil = none.
+    public var stateFile: String?
+    /// Seconds between snapshots to `stateFile`.
+    public var snapshotInterval: UInt32 = 300
+    /// Seconds a built full-scrape body is served from cache before it is rebuilt. 60 s keeps a
+    /// scraper polling every few seconds from costing a walk of every shard each time, while
+    /// staying fresher than the 30-minute announce interval by far.
+    public var fullScrapeInterval: UInt32 = 60
+    /// Serve `/metrics` to everyone instead of only `statsAllow`.
+    public var metricsPublic = false
+    /// opentracker live sync: accepted and stored so existing files load, reported as not active.
+    public var livesyncListen: String?
+    public var livesyncNodes: [CIDR] = []
+
+    public init() {}
+
+    public var accessMode: AccessMode {
+        if whitelist != nil { return .whitelist }
+        if blacklist != nil { return .blacklist }
+        return .open
+    }
+
+    /// The access-list file for `accessMode`, nil when open.
+    public var accessListPath: String? { whitelist ?? blacklist }
+
+    /// Whether live sync was configured (it is not active in this build).
+    public var livesyncConfigured: Bool { livesyncListen != nil || !livesyncNodes.isEmpty }
+
+    /// Cross-option checks, run once every source has been applied.
+    public func validate() throws(SettingError) {
+        if whitelist != nil && blacklist != nil {
+            throw SettingError("a whitelist and a blacklist were both given; choose one")
+        }
+        if peerTimeout <= interval + interval / 10 {
+            throw SettingError(
+                "peer-timeout \(peerTimeout) must exceed interval \(interval) plus its 10 % jitter, or peers expire before they re-announce")
+        }
+    }
+}
+
+/// A bad option value, without its location ("peer-timeout: 'x' is not a number").
+/// `ConfigurationFile` adds "FILE:LINE: "; the command line adds the flag.
+public struct SettingError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

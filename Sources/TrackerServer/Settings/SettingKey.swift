@@ -1,0 +1,37 @@
+/// Every daemon option by its one name: `ringtracker.<rawValue>` in a config file and
+/// `--<rawValue>` on the command line.
+public enum SettingKey: String, Sendable, CaseIterable {
+    case udp                                     // repeatable
+    case http                                    // repeatable
+    case cpus
+    case pin                                     // bool; the flag is --no-pin
+    case ioBackend = "io-backend"
+    case udpWorkers = "udp-workers"
+    case interval
+    case peerTimeout = "peer-timeout"
+    case logLevel = "log-level"
+    case whitelist
+    case blacklist
+    case user
+    case chroot
+    case redirectURL = "redirect-url"
+    case statsAllow = "stats-allow"              // repeatable
+    case statsPath = "stats-path"
+    case trustedProxy = "trusted-proxy"          // repeatable
+    case stateFile = "state-file"
+    case snapshotInterval = "snapshot-interval"
+    case fullScrapeInterval = "full-scrape-interval"
+    case metricsPublic = "metrics-public"        // bool
+    case livesyncListen = "livesync-listen"
+    case livesyncNode = "livesync-node"          // repeatable
+
+    /// Keys that add an entry each time they appear instead of replacing the value.
+    public var isRepeatable: Bool {
+        switch self {
+        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode: true
+        default: false
+        }
+    }
+
+    public var configKey: String { "ringtracker.\(rawValue)" }
+}

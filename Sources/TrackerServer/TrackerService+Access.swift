@@ -1,0 +1,88 @@
+import Logging
+import TrackerCore
+import TrackerIO
+
+/// Access lists (whitelist / blacklist) and privilege drop: what happens between binding the
+/// sockets and starting the workers, and reloads afterwards.
+extension TrackerService {
+    /// A missing or unreadable list at start is fatal: opentracker silently denies everything
+    /// (whitelist) or allows everything (blacklist), which an operator only notices from clients.
+    func loadAccessListAtStart() throws(StartupError) {
+        guard configuration.accessMode != .open, let path = configuration.accessListPath else { return }
+        let readPath = configuration.chroot.map { Self.join($0, path) } ?? path
+        setAccessListReadPath(readPath)
+        switch readAccessList(readPath) {
+        case .success(let list):
+            access.replace(with: list)
+            logger.info(
+                "access list loaded",
+                metadata: ["mode": "\(configuration.accessMode)", "file": "\(readPath)", "hashes": "\(list.count)",
+                           "ignored_lines": "\(list.ignoredLines)"])
+        case .failure(let reason):
+            throw StartupError("\(configuration.accessMode) \(readPath): \(reason)")
+        }
+    }
+
+    /// Re-reads the list (SIGHUP or the file was replaced). A list that cannot be read, or a
+    /// non-empty file without a single valid line, keeps the old list.
+    @discardableResult
+    public func reloadAccessList(trigger: String) -> Bool {
+        guard configuration.accessMode != .open, let path = accessListReadPath else { return false }
+        switch readAccessList(path) {
+        case .success(let list):
+            access.replace(with: list)
+            logger.notice(
+                "access list reloaded",
+                metadata: ["trigger": "\(trigger)", "hashes": "\(list.count)", "ignored_lines": "\(list.ignoredLines)"])
+            return true
+        case .failure(let reason):
+            logger.error("access list reload failed; keeping the old list",
+                         metadata: ["trigger": "\(trigger)", "file": "\(path)", "error": "\(reason)"])
+            return false
+        }
+    }
+
+    private func readAccessList(_ path: String) -> Result<AccessList, StartupError> {
+        let text: String
+        do { text = try FileWatcher.readContents(of: path) } catch {
+            return .failure(StartupError("\(error)"))
+        }
+        let list = AccessList(parsing: text)
+        if list.isEmpty, list.ignoredLines > 0 {
+            return .failure(StartupError("no line starts with a 40-hex-digit info hash (\(list.ignoredLines) lines ignored)"))
+        }
+        return .success(list)
+    }
+
+    /// A thread that reloads the list when its file is replaced or rewritten (inotify).
+    func makeAccessListWatcher() throws -> WorkerThread? {
+        guard configuration.accessMode != .open, let path = accessListReadPath else { return nil }
+        let watcher = try FileWatcher(path: path)
+        return try WorkerThread(name: "access-watch") { [self] in
+            while !isStopRequested {
+                if watcher.pollChanged(timeoutMilliseconds: 200) { reloadAccessList(trigger: "file changed") }
+            }
+        }
+    }
+
+    /// Root with `--user`: drop (after an optional chroot) once every socket is bound and before
+    /// any worker runs. Root without `--user`: one warning.
+    func dropPrivilegesIfAsked() throws(StartupError) {
+        guard Privileges.isRoot else { return }
+        guard let user = configuration.user else {
+            logger.warning("running as root; pass --user to drop privileges after binding")
+            return
+        }
+        do {
+            let dropped = try Privileges.drop(toUser: user, chroot: configuration.chroot)
+            if configuration.chroot != nil, let path = configuration.accessListPath { setAccessListReadPath(path) }
+            logger.info("dropped privileges", metadata: ["user": "\(dropped.name)", "uid": "\(dropped.uid)"])
+        } catch {
+            throw StartupError("drop privileges to \(user): \(error)")
+        }
+    }
+
+    static func join(_ root: String, _ path: String) -> String {
+        root.hasSuffix("/") ? root + path.drop { $0 == "/" } : root + "/" + path.drop { $0 == "/" }
+    }
+}
