@@ -5,12 +5,15 @@
 public enum HTTPFailureReason: Int, CaseIterable, Hashable, Sendable {
     case missingInfoHash
     case badInfoHash
+    /// The access list (whitelist or blacklist) refuses the torrent.
+    case notAuthorized
 
     /// opentracker's exact text for the missing hash, so client-side matching keeps working.
     public var message: String {
         switch self {
         case .missingInfoHash: "Your client forgot to send your torrent's info_hash. Please upgrade your client."
         case .badInfoHash: "info_hash must be exactly 20 bytes, percent-encoded."
+        case .notAuthorized: "Requested download is not authorized for use with this tracker."
         }
     }
 }

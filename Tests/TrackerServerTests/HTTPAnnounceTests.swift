@@ -130,4 +130,20 @@ struct HTTPAnnounceTests {
         let addresses = Set(stride(from: 0, to: trustedPeers.count, by: 6).map { Array(trustedPeers[$0..<($0 + 4)]) })
         #expect(addresses == [[10, 9, 8, 7], [10, 1, 1, 1]])
     }
+
+    @Test("a whitelist refuses other torrents with opentracker's failure reason and follows reloads")
+    func whitelist() throws {
+        let listed = hashBytes(40)
+        let other = hashBytes(41)
+        let policy = AccessPolicy(mode: .whitelist, list: AccessList(infoHashes: [InfoHash(bytes: listed)]))
+        let server = try HTTPTestServer(access: policy)
+        #expect(try server.client().get(announcePath(listed, port: 1, left: 0)).text.hasPrefix("d8:complete"))
+        let denied = try server.client().get(announcePath(other, port: 1, left: 0))
+        #expect(denied.status == 200)
+        #expect(denied.text == "d14:failure reason63:Requested download is not authorized for use with this tracker.e")
+        #expect(server.store.scrape(InfoHash(bytes: other)) == .zero)
+        policy.replace(with: AccessList(infoHashes: [InfoHash(bytes: listed), InfoHash(bytes: other)]))
+        #expect(try server.client().get(announcePath(other, port: 1, left: 0)).text.hasPrefix("d8:complete"))
+        #expect(server.front.loopStatistics.total(.announce, .denied) == 1)
+    }
 }

@@ -158,7 +158,7 @@ final class HTTPTestServer {
     let addresses: [String]
 
     init(
-        listeners: [String] = ["127.0.0.1:0"], udp: [UDPStatistics] = [],
+        listeners: [String] = ["127.0.0.1:0"], udp: [UDPStatistics] = [], access: AccessPolicy? = nil,
         _ adjust: (inout HTTPConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = HTTPConfiguration(listeners: listeners, eventLoopCPUs: [0, 1], pinEventLoops: false)
@@ -166,7 +166,7 @@ final class HTTPTestServer {
         store = TorrentStore(configuration: TrackerConfiguration(shardCount: 16))
         front = HTTPFront(
             configuration: configuration, store: store,
-            statistics: TrackerStatisticsSource(udpWorkers: { udp }), logger: Logger(label: "http-test"))
+            statistics: TrackerStatisticsSource(udpWorkers: { udp }), access: access, logger: Logger(label: "http-test"))
         addresses = try front.start()
     }
 

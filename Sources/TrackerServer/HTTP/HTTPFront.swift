@@ -12,6 +12,7 @@ public final class HTTPFront: Sendable {
     public let configuration: HTTPConfiguration
     private let shared: HTTPShared
     private let logger: Logger
+    private let access: AccessPolicy?
     private let state = Mutex<State>(State())
 
     private struct State: ~Copyable {
@@ -19,8 +20,14 @@ public final class HTTPFront: Sendable {
         var channels: [Channel] = []
     }
 
-    public init(configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource, logger: Logger) {
+    /// `access`: the UDP workers' `AccessPolicy` (TrackerService.access), so a whitelist or
+    /// blacklist and its reloads apply to HTTP announces too; nil serves every torrent.
+    public init(
+        configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource,
+        access: AccessPolicy? = nil, logger: Logger
+    ) {
         self.configuration = configuration
+        self.access = access
         self.logger = logger
         self.shared = HTTPShared(
             configuration: configuration, store: store, statistics: statistics,
@@ -51,7 +58,8 @@ public final class HTTPFront: Sendable {
         }
         var seeds = SystemRandomNumberGenerator()
         let contexts = eventLoops.enumerated().map { index, _ in
-            HTTPLoopContext(index: index, statistics: shared.loopStatistics[index], seed: seeds.next())
+            HTTPLoopContext(
+                index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access)
         }
         let bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
 

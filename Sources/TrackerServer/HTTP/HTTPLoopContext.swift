@@ -10,10 +10,13 @@ final class HTTPLoopContext: @unchecked Sendable {
     var rng: Xoshiro256
     /// Room for the largest reply: 200 IPv6 peers × 18 B (HTTPLimits.maxNumWant).
     var peerBuffer: [UInt8]
+    /// This loop's cached view of the access list (refreshed per announce: one atomic load).
+    var access: AccessPolicy.Reader?
 
-    init(index: Int, statistics: HTTPStatistics, seed: UInt64) {
+    init(index: Int, statistics: HTTPStatistics, seed: UInt64, access: AccessPolicy?) {
         self.index = index
         self.statistics = statistics
+        self.access = access?.makeReader()
         self.rng = Xoshiro256(seed: seed)
         self.peerBuffer = [UInt8](repeating: 0, count: HTTPLimits.maxNumWant * HTTPLimits.compactPeerSizeIPv6)
     }

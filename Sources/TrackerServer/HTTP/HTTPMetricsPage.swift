@@ -20,7 +20,12 @@ struct HTTPMetricsPage {
         let responsesHelp = "Requests answered, by protocol, action and outcome"
         for (worker, statistics) in udp.enumerated() {
             for outcome in UDPOutcome.allCases {
-                let (action, result) = outcome == .error ? ("request", "error") : ("\(outcome)", "ok")
+                let (action, result) =
+                    switch outcome {
+                    case .error: ("request", "error")
+                    case .denied: ("announce", "denied")
+                    default: ("\(outcome)", "ok")
+                    }
                 counter(registry, "ringtracker_responses_total", responsesHelp,
                         [("protocol", "udp"), ("action", action), ("outcome", result), ("worker", "\(worker)")],
                         statistics.responses(outcome))

@@ -20,13 +20,14 @@ public enum HTTPAction: Int, CaseIterable, Sendable {
 
 /// How it was answered. Every request lands in exactly one (action, outcome) cell.
 public enum HTTPOutcome: Int, CaseIterable, Sendable {
-    case ok, redirect, failureReason, badRequest, forbidden, notFound, tooManyRequests, headTooLarge
+    case ok, redirect, failureReason, denied, badRequest, forbidden, notFound, tooManyRequests, headTooLarge
 
     var label: String {
         switch self {
         case .ok: "ok"
         case .redirect: "redirect"
         case .failureReason: "failure_reason"
+        case .denied: "denied"
         case .badRequest: "bad_request"
         case .forbidden: "forbidden"
         case .notFound: "not_found"

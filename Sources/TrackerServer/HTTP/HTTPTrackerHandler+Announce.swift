@@ -19,6 +19,15 @@ extension HTTPTrackerHandler {
         case .request(let parsed):
             request = parsed
         }
+        if loop.access != nil {
+            loop.access?.refresh()
+            if loop.access?.allows(request.infoHash) == false {
+                // opentracker's exact reply: HTTP 200 with a failure reason, no store access.
+                loop.statistics.count(.announce, .denied)
+                let body = HTTPBencode.failure(HTTPFailureReason.notAuthorized.message)
+                return respond(.ok, contentType: "text/plain", body: body, head: head, context: context)
+            }
+        }
         var address = client
         // `ip=` replaces the source only for trusted networks (BEP 3 allows it; opentracker needs
         // WANT_IP_FROM_QUERY_STRING): otherwise anyone could inject third-party addresses.
