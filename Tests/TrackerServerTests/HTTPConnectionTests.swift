@@ -70,4 +70,15 @@ struct HTTPConnectionTests {
             #expect(error.description.hasPrefix("bind tcp \(server.address): "))
         }
     }
+
+    @Test("configured networks become the stats and proxy predicates")
+    func networkPredicates() throws {
+        let loopback = HTTPConfiguration.addresses(in: [.ipv4Loopback, .ipv6Loopback])
+        #expect(loopback(.v4(IPv4Address(127, 0, 0, 9))))
+        #expect(!loopback(.v4(IPv4Address(10, 0, 0, 1))))
+        #expect(loopback(.v6(IPv6Address(high: 0, low: 1))))
+        let tenNet = try #require(CIDR("10.0.0.0/8"))
+        let server = try HTTPTestServer { $0.statsAllowed = HTTPConfiguration.addresses(in: [tenNet]) }
+        #expect(try server.client().get("/stats").status == 403)
+    }
 }

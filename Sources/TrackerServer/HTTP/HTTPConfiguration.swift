@@ -70,3 +70,16 @@ public struct HTTPConfiguration: Sendable {
         }
     }
 }
+
+extension HTTPConfiguration {
+    /// A `statsAllowed` / `trustedProxy` predicate from configured networks
+    /// (`DaemonSettings.statsAllow`, `.trustedProxies`).
+    public static func addresses(in networks: [CIDR]) -> @Sendable (PeerAddress) -> Bool {
+        { address in
+            switch address {
+            case .v4(let v4): networks.contains { $0.contains(ipv4: v4.rawValue) }
+            case .v6(let v6): networks.contains { $0.contains(ipv6High: v6.high, low: v6.low) }
+            }
+        }
+    }
+}
