@@ -58,7 +58,7 @@ start_tracker() {  # $1 = ot|rt ; prints PID and PORT into globals
       opentracker -i 127.0.0.1 -p "$PORT" -P "$PORT" -w "$DIR/wl.txt" >"$DIR/ot.log" 2>&1 &
   else
     local udp; udp="$(free_port)"
-    taskset -c 0 "$RINGTRACKER" --http "127.0.0.1:$PORT" --udp "127.0.0.1:$udp" --cpus 0 \
+    taskset -c 0 "$RINGTRACKER" --http "127.0.0.1:$PORT" --udp "127.0.0.1:$udp" --cpus 0 --whitelist "$DIR/wl.txt" \
       --log-level warning >"$DIR/rt.log" 2>&1 &
   fi
   PID=$!
@@ -108,7 +108,7 @@ def spread(variant, tracker, column):
 lines = [
     f"# HTTP announce: RingTracker vs opentracker ({out.rsplit('/',1)[-1][:10]})", "",
     f"Command: `{command}` (commit {commit}, {cpus} CPUs). Tracker pinned to CPU 0, wrk `-t1 -c32` pinned to CPU 1,",
-    "random whitelisted info_hash per request (bench/http/announce.lua), left=0 with p=0.75, numwant=30, compact=1.",
+    "random whitelisted info_hash per request (bench/http/announce.lua), left=0 with p=0.75, numwant=30, compact=1; both trackers load the same whitelist.",
     "CPU µs/request = tracker utime+stime (/proc/PID/stat) during the run ÷ requests wrk completed. Medians of the reps.",
     f"Load average before / after (1, 5, 15 min): {load}. The machine is shared; compare ratios, not absolutes.", "",
     "| variant | tracker | req/s (median) | min..max | CPU µs/req | non-2xx |",
