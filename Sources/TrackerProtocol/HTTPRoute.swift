@@ -1,0 +1,43 @@
+// opentracker's prefix routing (opentracker.md §2.1), so existing announce URLs keep working:
+// leading slashes skipped, the path percent-decoded up to `?`, then
+//   exact stats path → stats, exact `metrics` → metrics (checked first, so a stats path starting
+//   with `a` cannot be shadowed), `a…` → announce (`/announce`, `/announce.php`, `/a`),
+//   exact `scrape` → full scrape (unless the query names an info_hash), `sc…` → scrape,
+//   empty → root (302 or 404), anything else (and a bad `%xx` in the path) → not found.
+public enum HTTPRoute: Hashable, Sendable {
+    case announce
+    case scrape
+    case fullScrape
+    case stats
+    case metrics
+    case root
+    case notFound
+
+    /// The target split at the first `?`: the raw query (without `?`), nil when there is none.
+    public static func split(target: [UInt8]) -> (path: ArraySlice<UInt8>, query: ArraySlice<UInt8>?) {
+        guard let mark = target.firstIndex(of: UInt8(ascii: "?")) else { return (target[...], nil) }
+        return (target[..<mark], target[(mark + 1)...])
+    }
+
+    public static func route(path rawPath: ArraySlice<UInt8>, query: ArraySlice<UInt8>?, statsPath: String) -> HTTPRoute {
+        var path = rawPath
+        while path.first == UInt8(ascii: "/") { path = path.dropFirst() }
+        guard let decoded = HTTPQuery.percentDecoded(path) else { return .notFound }
+        let stats = Array(statsPath.utf8.drop(while: { $0 == UInt8(ascii: "/") }))
+        if decoded.isEmpty { return .root }
+        if decoded == stats { return .stats }
+        if decoded == Array("metrics".utf8) { return .metrics }
+        if decoded.first == UInt8(ascii: "a") { return .announce }
+        if decoded == Array("scrape".utf8) {
+            guard let query else { return .fullScrape }
+            var namesHash = false
+            HTTPQuery.forEachPair(query) { key, _ in
+                if HTTPQuery.key(key, is: "info_hash") { namesHash = true }
+                return !namesHash
+            }
+            return namesHash ? .scrape : .fullScrape
+        }
+        if decoded.count >= 2, decoded[0] == UInt8(ascii: "s"), decoded[1] == UInt8(ascii: "c") { return .scrape }
+        return .notFound
+    }
+}

@@ -1,0 +1,163 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+import TrackerCore
+import TrackerIO
+
+/// The HTTP announce/scrape/stats/metrics server: one NIO event loop per configured CPU, pinned to
+/// it, sharing the UDP workers' `TorrentStore`.
+public final class HTTPFront: Sendable {
+    public let configuration: HTTPConfiguration
+    private let shared: HTTPShared
+    private let logger: Logger
+    private let access: AccessPolicy?
+    private let state = Mutex<State>(State())
+
+    private struct State: ~Copyable {
+        var group: MultiThreadedEventLoopGroup?
+        var channels: [Channel] = []
+    }
+
+    /// `access`: the UDP workers' `AccessPolicy` (TrackerService.access), so a whitelist or
+    /// blacklist and its reloads apply to HTTP announces too; nil serves every torrent.
+    public init(
+        configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource,
+        access: AccessPolicy? = nil, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.access = access
+        self.logger = logger
+        self.shared = HTTPShared(
+            configuration: configuration, store: store, statistics: statistics,
+            loops: max(configuration.eventLoopCPUs.count, 1))
+    }
+
+    /// Per event loop counters (stats, metrics, tests).
+    public var loopStatistics: [HTTPStatistics] { shared.loopStatistics }
+
+    /// Binds every listener and starts serving. Returns the bound addresses with real ports
+    /// ("127.0.0.1:41234", "[::1]:41235"). Bind failures carry the listener text.
+    public func start() throws(StartupError) -> [String] {
+        let loops = max(configuration.eventLoopCPUs.count, 1)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
+        let eventLoops = Array(group.makeIterator())
+        if configuration.pinEventLoops {
+            for (index, loop) in eventLoops.enumerated() where index < configuration.eventLoopCPUs.count {
+                let cpu = configuration.eventLoopCPUs[index]
+                let logger = self.logger
+                // Runs on the loop's own thread, before any channel is registered on it.
+                let pinned = loop.submit {
+                    do { try CPUSet.pinCurrentThread(to: cpu) } catch {
+                        logger.warning("could not pin HTTP event loop", metadata: ["cpu": "\(cpu)", "error": "\(error)"])
+                    }
+                }
+                _ = try? pinned.wait()
+            }
+        }
+        var seeds = SystemRandomNumberGenerator()
+        let contexts = eventLoops.enumerated().map { index, _ in
+            HTTPLoopContext(
+                index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access)
+        }
+        let bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
+
+        var channels: [Channel] = []
+        var bound: [String] = []
+        for listener in configuration.listeners {
+            do {
+                let (host, port) = try Self.split(listener)
+                let channel = try bootstrap.bind(host: host, port: port).wait()
+                channels.append(channel)
+                bound.append(Self.describe(channel.localAddress, fallback: listener))
+            } catch {
+                for channel in channels { _ = try? channel.close().wait() }
+                try? group.syncShutdownGracefully()
+                throw StartupError("bind tcp \(listener): \(Self.reason(error))")
+            }
+        }
+        state.withLock {
+            $0.group = group
+            $0.channels = channels
+        }
+        logger.info("listening", metadata: ["http": "\(bound.joined(separator: ", "))", "loops": "\(loops)"])
+        return bound
+    }
+
+    /// Closes the listeners and open connections and stops the event loops. Call from outside
+    /// the event loops (the daemon's main thread).
+    public func stop() {
+        let (group, channels) = state.withLock { state -> (MultiThreadedEventLoopGroup?, [Channel]) in
+            defer {
+                state.group = nil
+                state.channels = []
+            }
+            return (state.group, state.channels)
+        }
+        for channel in channels { _ = try? channel.close().wait() }
+        try? group?.syncShutdownGracefully()
+    }
+
+    private func makeBootstrap(
+        group: MultiThreadedEventLoopGroup, eventLoops: [EventLoop], contexts: [HTTPLoopContext]
+    ) -> ServerBootstrap {
+        let shared = self.shared
+        let configuration = self.configuration
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { channel in
+                let index = eventLoops.firstIndex { $0 === channel.eventLoop } ?? 0
+                let loop = contexts[index]
+                // Over the limit: close at once. Accepting keeps the kernel queue drained (no
+                // EMFILE spin as in opentracker) and the client sees a prompt close.
+                let open = shared.openConnections.value.add(1, ordering: .relaxed).newValue
+                channel.closeFuture.whenComplete { _ in shared.openConnections.value.subtract(1, ordering: .relaxed) }
+                guard open <= UInt64(configuration.maxConnections) else {
+                    loop.statistics.count(.rejectedOverLimit)
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                }
+                loop.statistics.count(.accepted)
+                do {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(IdleStateHandler(allTimeout: .seconds(Int64(configuration.idleTimeout))))
+                    try sync.addHandler(HTTPHeadLimiter(limit: configuration.maxHeadBytes, statistics: loop.statistics))
+                    // Outbound header validation off: our header names are constants and values are
+                    // numbers or operator configuration, never request bytes (~5 % per connection).
+                    try sync.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false)
+                    try sync.addHandler(HTTPTrackerHandler(shared: shared, loop: loop))
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+    }
+
+    /// "HOST:PORT" or "[V6]:PORT".
+    static func split(_ listener: String) throws(StartupError) -> (String, Int) {
+        guard let colon = listener.lastIndex(of: ":"),
+            let port = Int(listener[listener.index(after: colon)...]), (0...65535).contains(port)
+        else { throw StartupError("bind tcp \(listener): expected HOST:PORT") }
+        var host = String(listener[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw StartupError("bind tcp \(listener): expected HOST:PORT") }
+        return (host, port)
+    }
+
+    static func describe(_ address: NIOCore.SocketAddress?, fallback: String) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return fallback }
+        if case .v6 = address { return "[\(ip)]:\(port)" }
+        return "\(ip):\(port)"
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return "\(io.description)" }
+        if let startup = error as? StartupError { return startup.description }
+        return "\(error)"
+    }
+}

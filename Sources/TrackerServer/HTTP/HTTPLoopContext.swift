@@ -1,0 +1,49 @@
+import TrackerCore
+import TrackerProtocol
+
+/// State one event loop owns: its counters, RNG and reply scratch buffer. Every connection on the
+/// loop shares it, and only that loop's thread touches it, so no lock guards it.
+final class HTTPLoopContext: @unchecked Sendable {
+    // @unchecked: mutated only on `index`'s event loop (handlers run there; NIO's threading model).
+    let index: Int
+    let statistics: HTTPStatistics
+    var rng: Xoshiro256
+    /// Room for the largest reply: 200 IPv6 peers × 18 B (HTTPLimits.maxNumWant).
+    var peerBuffer: [UInt8]
+    /// This loop's cached view of the access list (refreshed per announce: one atomic load).
+    var access: AccessPolicy.Reader?
+
+    init(index: Int, statistics: HTTPStatistics, seed: UInt64, access: AccessPolicy?) {
+        self.index = index
+        self.statistics = statistics
+        self.access = access?.makeReader()
+        self.rng = Xoshiro256(seed: seed)
+        self.peerBuffer = [UInt8](repeating: 0, count: HTTPLimits.maxNumWant * HTTPLimits.compactPeerSizeIPv6)
+    }
+}
+
+/// Everything the handlers of all loops share: read-only configuration and thread-safe services.
+final class HTTPShared: Sendable {
+    let configuration: HTTPConfiguration
+    let store: TorrentStore
+    let statistics: TrackerStatisticsSource
+    let loopStatistics: [HTTPStatistics]
+    let fullScrapeLimiter: HTTPFullScrapeLimiter
+    let openConnections = AtomicCounter()
+
+    init(configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource, loops: Int) {
+        self.configuration = configuration
+        self.store = store
+        self.statistics = statistics
+        self.loopStatistics = (0..<max(loops, 1)).map { _ in HTTPStatistics() }
+        self.fullScrapeLimiter = HTTPFullScrapeLimiter(interval: configuration.fullScrapeInterval)
+    }
+
+    /// `announceInterval` ± `announceJitter`, uniform (opentracker: 1620…1979 s).
+    func interval(rng: inout Xoshiro256) -> UInt32 {
+        let base = max(configuration.announceInterval, 1)
+        let jitter = min(configuration.announceJitter, base - 1)
+        guard jitter > 0 else { return base }
+        return base - jitter + UInt32.random(in: 0...(2 * jitter), using: &rng)
+    }
+}

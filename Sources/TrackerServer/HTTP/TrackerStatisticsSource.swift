@@ -1,0 +1,14 @@
+/// What `/stats` and `/metrics` read from outside the HTTP front: the UDP workers' published
+/// counters (plain loads of relaxed atomics) and the process start time for uptime lines.
+///
+/// The lead wires it as `TrackerStatisticsSource(udpWorkers: { service.workerStatistics })`.
+public struct TrackerStatisticsSource: Sendable {
+    public var udpWorkers: @Sendable () -> [UDPStatistics]
+    /// Unix seconds when the tracker started.
+    public var startedAt: UInt32
+
+    public init(udpWorkers: @escaping @Sendable () -> [UDPStatistics] = { [] }, startedAt: UInt32 = WallClock.seconds()) {
+        self.udpWorkers = udpWorkers
+        self.startedAt = startedAt
+    }
+}

@@ -1,0 +1,84 @@
+import Glibc
+import Testing
+import TrackerCore
+import TrackerProtocol
+@testable import TrackerServer
+
+@Suite("HTTP connections and limits")
+struct HTTPConnectionTests {
+    @Test("keep-alive serves sequential requests and two pipelined requests in one write come back in order")
+    func pipelining() throws {
+        let server = try HTTPTestServer()
+        let client = try server.client()
+        #expect(try client.get("/favicon.ico", keepAlive: true).status == 404)
+        let first = announcePath(hashBytes(10), port: 1, left: 0)
+        let second = "/scrape?info_hash=\(percentEncoded(hashBytes(10)))"
+        client.send("GET \(first) HTTP/1.1\r\nHost: x\r\n\r\nGET \(second) HTTP/1.1\r\nHost: x\r\n\r\n")
+        let one = try client.readResponse()
+        let two = try client.readResponse()
+        #expect(one.status == 200 && one.text.hasPrefix("d8:complete"))
+        #expect(two.status == 200 && two.text.hasPrefix("d5:files"))
+        #expect(one.header("Connection") == nil)
+    }
+
+    @Test("a request head over the limit gets 431 and the connection is closed")
+    func headLimit() throws {
+        let server = try HTTPTestServer { $0.maxHeadBytes = 1024 }
+        let client = try server.client()
+        let response = try client.get("/announce?x=\(String(repeating: "a", count: 2000))")
+        #expect(response.status == 431)
+        #expect(client.waitForClose())
+        #expect(server.front.loopStatistics.total(.other, .headTooLarge) == 1)
+        // A head just under the limit is still served.
+        #expect(try server.client().get("/favicon.ico", headers: ["X-Pad: \(String(repeating: "b", count: 700))"]).status == 404)
+    }
+
+    @Test("connections over the limit are closed at once while existing ones keep working")
+    func connectionLimit() throws {
+        let server = try HTTPTestServer { $0.maxConnections = 2 }
+        let first = try server.client()
+        let second = try server.client()
+        // Make sure both are accepted and counted before the third arrives.
+        #expect(try first.get("/favicon.ico", keepAlive: true).status == 404)
+        #expect(try second.get("/favicon.ico", keepAlive: true).status == 404)
+        let third = try server.client()
+        #expect(third.waitForClose())
+        #expect(try first.get("/favicon.ico", keepAlive: true).status == 404)
+        #expect(server.front.loopStatistics.total(.rejectedOverLimit) == 1)
+    }
+
+    @Test("an idle connection is closed after the idle timeout")
+    func idleTimeout() throws {
+        let server = try HTTPTestServer { $0.idleTimeout = 1 }
+        let client = try server.client()
+        client.send("GET /annou")  // a slow client that never finishes its head
+        #expect(client.waitForClose())
+        #expect(server.front.loopStatistics.total(.idleTimeout) == 1)
+    }
+
+    @Test("start fails with the listener in the message when the port is taken")
+    func bindFailure() throws {
+        let server = try HTTPTestServer()
+        let front = HTTPFront(
+            configuration: HTTPConfiguration(listeners: [server.address], pinEventLoops: false), store: server.store,
+            statistics: TrackerStatisticsSource(), logger: .init(label: "t"))
+        do {
+            _ = try front.start()
+            Issue.record("second bind succeeded")
+            front.stop()
+        } catch {
+            #expect(error.description.hasPrefix("bind tcp \(server.address): "))
+        }
+    }
+
+    @Test("configured networks become the stats and proxy predicates")
+    func networkPredicates() throws {
+        let loopback = HTTPConfiguration.addresses(in: [.ipv4Loopback, .ipv6Loopback])
+        #expect(loopback(.v4(IPv4Address(127, 0, 0, 9))))
+        #expect(!loopback(.v4(IPv4Address(10, 0, 0, 1))))
+        #expect(loopback(.v6(IPv6Address(high: 0, low: 1))))
+        let tenNet = try #require(CIDR("10.0.0.0/8"))
+        let server = try HTTPTestServer { $0.statsAllowed = HTTPConfiguration.addresses(in: [tenNet]) }
+        #expect(try server.client().get("/stats").status == 403)
+    }
+}
