@@ -6,7 +6,8 @@ public final class TorrentStore: Sendable {
     public let configuration: TrackerConfiguration
     public let shardCount: Int
     let shards: [TorrentShard]
-    let shardMask: UInt32
+    /// 32 − log2(shardCount): the shard is the top bits of the info hash's first word.
+    let shardShift: UInt32
     /// Seeds the peer-index hash so crafted endpoints cannot be aimed at one probe run.
     let hashSeed: UInt64
     /// peerTimeout in whole minutes, the unit of the peer stamp.
@@ -23,16 +24,18 @@ public final class TorrentStore: Sendable {
         while count < min(max(configuration.shardCount, 1), 1 << 20) { count <<= 1 }
         self.configuration = configuration
         self.shardCount = count
-        self.shardMask = UInt32(count - 1)
+        self.shardShift = UInt32(32 - count.trailingZeroBitCount)
         self.shards = (0..<count).map { _ in TorrentShard() }
         self.hashSeed = hashSeed
         self.timeoutMinutes = UInt16(min(configuration.peerTimeout / 60, UInt32(PeerMeta.maximumAge) - 1))
     }
 
-    /// The first four info_hash bytes, big-endian, masked: cheap to mirror in a reuseport BPF steering
-    /// program, and opentracker also buckets by the leading bits.
+    /// The leading bits of the info hash (as opentracker's buckets): walking shards in order then
+    /// visits torrents in info-hash order, so a full scrape comes out sorted as BEP 3 asks, and a
+    /// reuseport BPF steering program can mirror the choice with one load and one shift.
     public func shardIndex(for infoHash: InfoHash) -> Int {
-        Int(infoHash.leadingWord & shardMask)
+        // `>>` on UInt32 yields 0 for a shift of 32 (one shard), no trap.
+        Int(infoHash.leadingWord >> shardShift)
     }
 
     public func scrape(_ infoHash: InfoHash) -> ScrapeCounts {

@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     /// Snapshot the store here at exit and every `snapshotInterval` seconds; load it at start.
     public var stateFile: String?
     public var snapshotInterval: UInt32 = 300
+    /// The HTTP front's settings; it runs when `http.listeners` is not empty. Its event loops,
+    /// interval and access list follow this configuration's (set in `TrackerService.start`).
+    public var http: HTTPConfiguration
 
     public init(
         udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,
@@ -47,6 +50,7 @@ public struct ServerConfiguration: Sendable {
         self.tracker = tracker
         self.receiveBufferBytes = receiveBufferBytes
         self.engine = WorkerEngineConfiguration(backend: .mmsg)
+        self.http = HTTPConfiguration(listeners: [])
     }
 }
 

@@ -26,6 +26,8 @@ public final class TrackerService: Sendable {
         var sockets: [SocketHolder] = []
         var threads: [WorkerThread] = []
         var boundAddresses: [SocketAddress] = []
+        var http: HTTPFront?
+        var httpAddresses: [String] = []
         var failure: String?
         var backend: IOBackend = .mmsg
         var stopped = false
@@ -46,6 +48,10 @@ public final class TrackerService: Sendable {
 
     /// The addresses actually bound, with real ports (port 0 resolved), one per listener.
     public var udpAddresses: [SocketAddress] { state.withLock { $0.boundAddresses } }
+    /// The HTTP listeners actually bound ("127.0.0.1:41234"), empty without HTTP.
+    public var httpAddresses: [String] { state.withLock { $0.httpAddresses } }
+    /// The HTTP front, while running (its per-loop counters feed /stats and /metrics).
+    public var httpFront: HTTPFront? { state.withLock { $0.http } }
     /// The backend the workers run on after `auto` was resolved.
     public var backend: IOBackend { state.withLock { $0.backend } }
     /// Set when a worker died; the daemon exits non-zero with it.
@@ -60,6 +66,7 @@ public final class TrackerService: Sendable {
         try loadAccessListAtStart()
         loadStateAtStart()
         let perWorker = try bindListeners()
+        try startHTTP()
         try dropPrivilegesIfAsked()
         var engine = configuration.engine
         engine.backend = backend
@@ -93,12 +100,16 @@ public final class TrackerService: Sendable {
         let addresses = udpAddresses.map(\.description).joined(separator: ", ")
         logger.info(
             "listening",
-            metadata: ["udp": "\(addresses)", "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)"])
+            metadata: ["udp": "\(addresses)", "http": "\(httpAddresses.joined(separator: ", "))",
+                       "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)"])
     }
 
     /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms),
     /// then writes the final state snapshot, if any.
     public func stop() {
+        if let http = state.withLock({ state -> HTTPFront? in defer { state.http = nil }; return state.http }) {
+            http.stop()
+        }
         stopSignal.request()
         let (threads, wasStopped) = state.withLock { state -> ([WorkerThread], Bool) in
             defer { state.threads = [] }
@@ -116,6 +127,31 @@ public final class TrackerService: Sendable {
         state.withLock {
             $0.sockets = []
             $0.stopped = true
+        }
+    }
+
+    /// Binds the HTTP listeners (before any privilege drop) on event loops pinned to the worker
+    /// CPUs, sharing the store, the access list and the UDP counters.
+    private func startHTTP() throws(StartupError) {
+        guard !configuration.http.listeners.isEmpty else { return }
+        guard configuration.udpListeners.isEmpty || !udpAddresses.isEmpty else { return }
+        var http = configuration.http
+        // Default listeners on a host without IPv6: serve HTTP where UDP could bind.
+        if configuration.listenersAreDefaults, !udpAddresses.contains(where: \.isIPv6) {
+            http.listeners = http.listeners.filter { !$0.hasPrefix("[") }
+        }
+        http.eventLoopCPUs = configuration.cpus
+        http.pinEventLoops = configuration.pinWorkers
+        http.announceInterval = configuration.tracker.announceInterval
+        http.announceJitter = configuration.tracker.intervalJitter
+        let workers = workerStatistics
+        let front = HTTPFront(
+            configuration: http, store: store, statistics: TrackerStatisticsSource(udpWorkers: { workers }),
+            access: access, logger: logger)
+        let bound = try front.start()
+        state.withLock {
+            $0.http = front
+            $0.httpAddresses = bound
         }
     }
 
@@ -171,7 +207,9 @@ public final class TrackerService: Sendable {
             for (worker, holder) in listenerHolders.enumerated() { perWorker[worker].append(holder.fd) }
             holders += listenerHolders
         }
-        guard !bound.isEmpty else { throw StartupError("no UDP listener could be bound") }
+        guard !bound.isEmpty || configuration.udpListeners.isEmpty else {
+            throw StartupError("no UDP listener could be bound")
+        }
         state.withLock {
             $0.sockets = holders
             $0.boundAddresses = bound

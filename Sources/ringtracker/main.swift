@@ -13,8 +13,8 @@ struct RingTracker: ParsableCommand {
         commandName: "ringtracker",
         abstract: "An open BitTorrent tracker (BEP 15 UDP on io_uring).",
         discussion: """
-            With no listener flags it serves UDP on 0.0.0.0:6969 and [::]:6969. Any --udp replaces \
-            all default listeners. SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the access list.
+            With no listener flags it serves UDP and HTTP on 0.0.0.0:6969 and [::]:6969. Any --udp \
+            or --http replaces all default listeners. SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the access list.
             """,
         version: RingTrackerVersion.string)
 
@@ -27,7 +27,7 @@ struct RingTracker: ParsableCommand {
     @Option(help: ArgumentHelp("UDP listener, repeatable (default: 0.0.0.0:6969 and [::]:6969).", valueName: "host:port"))
     var udp: [String] = []
 
-    @Option(help: ArgumentHelp("HTTP listener, repeatable (default with no listener flags: the UDP addresses over TCP).", valueName: "host:port"))
+    @Option(help: ArgumentHelp("HTTP listener, repeatable (default: 0.0.0.0:6969 and [::]:6969 over TCP). Any --udp or --http replaces all defaults.", valueName: "host:port"))
     var http: [String] = []
 
     @Option(help: ArgumentHelp("CPUs to run one pinned UDP worker each on: 0 | 0,2 | 0-3 (default: all online).", valueName: "list"))
@@ -120,9 +120,6 @@ struct RingTracker: ParsableCommand {
         }
         let logger = Logger(label: "ringtracker")
         for warning in warnings { logger.warning("\(warning)") }
-        if settings.httpListenersNamed {
-            logger.warning("HTTP listeners are not served by this build; ignoring", metadata: ["http": "\(settings.httpListeners)"])
-        }
 
         let configuration: ServerConfiguration
         do { configuration = try ServerConfiguration(settings: settings) } catch { Self.fail(error.description) }

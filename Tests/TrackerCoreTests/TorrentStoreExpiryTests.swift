@@ -87,9 +87,9 @@ struct TorrentStoreExpiryTests {
     func oneShardAtATime() {
         var h = Harness()
         let start = h.now
-        // The first four info_hash bytes pick the shard: 64 hashes spread 4 per shard over 16 shards.
-        for n in 0..<64 { h.announce(testHash(UInt64(n) << 32), from: v4(1)) }
-        let shard = h.store.shardIndex(for: testHash(5 << 32))
+        // The leading info_hash bits pick the shard (16 shards: the top 4 bits): 64 hashes, 4 per shard.
+        for n in 0..<64 { h.announce(testHash(UInt64(n % 16) << 60 | UInt64(n / 16)), from: v4(1)) }
+        let shard = h.store.shardIndex(for: testHash(5 << 60))
         #expect(shard == 5)
         let report = h.store.clean(shard: shard, now: start + 4000)
         #expect(report == CleanReport(peersRemoved: 4, torrentsRemoved: 4))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TrackerServer
 
@@ -51,5 +52,24 @@ struct LibtorrentDownloadTests {
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("PASS"))
         }
+    }
+}
+
+@Suite("A real BitTorrent client downloads through the HTTP tracker", .enabled(if: Libtorrent.available))
+struct LibtorrentHTTPDownloadTests {
+    @Test("libtorrent seeder and downloader complete a download over http:// on 127.0.0.1")
+    func downloadOverHTTP() throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var configuration = ServerConfiguration(udpListeners: [], cpus: [0], pinWorkers: false, backend: .mmsg)
+        configuration.http.listeners = ["127.0.0.1:0"]
+        let service = TrackerService(configuration: configuration, logger: logger)
+        try service.start()
+        defer { service.stop() }
+        let address = try #require(service.httpAddresses.first)
+        let result = try Libtorrent.run(
+            [Libtorrent.script.path, "--tracker", "http://\(address)/announce", "--timeout", "60"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("PASS"))
     }
 }

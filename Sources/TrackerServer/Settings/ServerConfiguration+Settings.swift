@@ -22,9 +22,17 @@ extension ServerConfiguration {
         tracker.announceInterval = settings.interval
         tracker.intervalJitter = settings.interval / 10
         tracker.peerTimeout = settings.peerTimeout
+        // Any named listener, UDP or HTTP, replaces all defaults: only the named ones open.
+        let named = settings.udpListenersNamed || settings.httpListenersNamed
         self.init(
-            udpListeners: settings.udpListenersNamed ? settings.udpListeners : nil, cpus: cpus,
+            udpListeners: named ? (settings.udpListenersNamed ? settings.udpListeners : []) : nil, cpus: cpus,
             pinWorkers: settings.pin, backend: backend, tracker: tracker)
+        http = HTTPConfiguration(
+            listeners: named ? (settings.httpListenersNamed ? settings.httpListeners : []) : settings.httpListeners,
+            redirectURL: settings.redirectURL, statsPath: settings.statsPath,
+            fullScrapeInterval: settings.fullScrapeInterval, metricsPublic: settings.metricsPublic,
+            statsAllowed: HTTPConfiguration.addresses(in: settings.statsAllow),
+            trustedProxy: HTTPConfiguration.addresses(in: settings.trustedProxies))
         accessMode = settings.accessMode
         accessListPath = settings.accessListPath
         user = settings.user
