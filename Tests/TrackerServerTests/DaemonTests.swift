@@ -37,8 +37,8 @@ enum Daemon {
         func waitUntilListening(timeout: Double = 10) throws -> UInt16 {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline, process.isRunning {
-                if let line = output.split(separator: "\n").first(where: { $0.contains("listening") }),
-                   let range = line.range(of: #"udp=\S+:(\d+)"#, options: .regularExpression) {
+                for line in output.split(separator: "\n") where line.contains("listening") {
+                    guard let range = line.range(of: #"udp=\S+:(\d+)"#, options: .regularExpression) else { continue }
                     let token = line[range]
                     if let port = UInt16(token.split(separator: ":").last ?? "") { return port }
                 }

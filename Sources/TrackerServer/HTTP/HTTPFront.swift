@@ -61,13 +61,16 @@ public final class HTTPFront: Sendable {
             HTTPLoopContext(
                 index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access)
         }
-        let bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
-
         var channels: [Channel] = []
         var bound: [String] = []
         for listener in configuration.listeners {
             do {
                 let (host, port) = try Self.split(listener)
+                var bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
+                if host.contains(":") {
+                    // [::] must not also take IPv4: 0.0.0.0 has its own listener (as for UDP).
+                    bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+                }
                 let channel = try bootstrap.bind(host: host, port: port).wait()
                 channels.append(channel)
                 bound.append(Self.describe(channel.localAddress, fallback: listener))
@@ -81,7 +84,7 @@ public final class HTTPFront: Sendable {
             $0.group = group
             $0.channels = channels
         }
-        logger.info("listening", metadata: ["http": "\(bound.joined(separator: ", "))", "loops": "\(loops)"])
+        logger.debug("http listening", metadata: ["http": "\(bound.joined(separator: ", "))", "loops": "\(loops)"])
         return bound
     }
 
