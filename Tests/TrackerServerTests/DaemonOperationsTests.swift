@@ -69,3 +69,47 @@ struct DaemonOperationsTests {
         #expect(failing.output.contains("ringtracker: \(bad.path):3: "))
     }
 }
+
+@Suite("ringtracker state file", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))
+struct DaemonStateFileTests {
+    @Test("Swarms survive a restart through --state-file; a corrupt file is moved aside and the tracker starts empty")
+    func swarmsSurviveRestart() throws {
+        let directory = try TemporaryList([])
+        let state = directory.directory.appendingPathComponent("state.bin").path
+        let torrent = hash(50)
+
+        let first = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--state-file", state])
+        let port = try first.waitUntilListening()
+        let seeder = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.15")
+        try seeder.connect()
+        _ = try seeder.announce(torrent, port: 5000, left: 0, event: 2)
+        _ = try seeder.announce(torrent, port: 5001, left: 10, event: 2)
+        first.process.terminate()
+        #expect(first.waitForExit(timeout: 10) == 0)
+        #expect(FileManager.default.fileExists(atPath: state))
+
+        let second = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--state-file", state])
+        let port2 = try second.waitUntilListening()
+        let client = try UDPTestClient(server: "127.0.0.1", port: port2, source: "127.0.0.16")
+        try client.connect()
+        let counts = try client.scrape([torrent])
+        #expect(counts.first?.seeders == 1 && counts.first?.leechers == 1, "both peers restored")
+        let reply = try client.announce(torrent, port: 6000, left: 10)
+        #expect(reply.ports == [5000, 5001], "restored peers are handed out")
+        second.process.terminate()
+        #expect(second.waitForExit(timeout: 10) == 0)
+
+        // Corrupt one byte in the middle: the next start refuses it, keeps it aside, starts empty.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: state)))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: state))
+        let third = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--state-file", state])
+        let port3 = try third.waitUntilListening()
+        let probe = try UDPTestClient(server: "127.0.0.1", port: port3, source: "127.0.0.17")
+        try probe.connect()
+        #expect(try probe.scrape([torrent]).first?.seeders == 0)
+        let aside = try FileManager.default.contentsOfDirectory(atPath: directory.directory.path)
+            .filter { $0.hasPrefix("state.bin.corrupt-") }
+        #expect(aside.count == 1, "the bad file is kept aside, never overwritten")
+    }
+}
