@@ -70,6 +70,9 @@ public final class StateSnapshots: Sendable {
         public var description: String
     }
 
+    /// A failing disk must not log every interval forever.
+    let failures = RepeatLimiter(interval: 3600)
+
     public init(path: String, store: TorrentStore, logger: Logger) {
         self.path = path
         self.store = store
@@ -155,9 +158,12 @@ public final class StateSnapshots: Sendable {
                 if stop.isRequested { break }
                 do {
                     let report = try write(now: clock())
+                    failures.reset()
                     logger.info("state snapshot written", metadata: ["path": "\(path)", "report": "\(report)"])
                 } catch {
-                    logger.error("state snapshot failed: \(error)")
+                    if let suppressed = failures.admit(now: clock()) {
+                        logger.error("state snapshot failed: \(error)", metadata: ["suppressed_repeats": "\(suppressed)"])
+                    }
                 }
             }
         }

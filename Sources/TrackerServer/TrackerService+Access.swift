@@ -31,13 +31,17 @@ extension TrackerService {
         switch readAccessList(path) {
         case .success(let list):
             access.replace(with: list)
+            reloadFailures.reset()
             logger.notice(
                 "access list reloaded",
                 metadata: ["trigger": "\(trigger)", "hashes": "\(list.count)", "ignored_lines": "\(list.ignoredLines)"])
             return true
         case .failure(let reason):
-            logger.error("access list reload failed; keeping the old list",
-                         metadata: ["trigger": "\(trigger)", "file": "\(path)", "error": "\(reason)"])
+            if let suppressed = reloadFailures.admit(now: WallClock.seconds()) {
+                logger.error("access list reload failed; keeping the old list",
+                             metadata: ["trigger": "\(trigger)", "file": "\(path)", "error": "\(reason)",
+                                        "suppressed_repeats": "\(suppressed)"])
+            }
             return false
         }
     }

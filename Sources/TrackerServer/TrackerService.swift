@@ -18,6 +18,8 @@ public final class TrackerService: Sendable {
     public let access: AccessPolicy
     /// Writes `--state-file` (the path as seen after any chroot); nil without a state file.
     public let snapshots: StateSnapshots?
+    /// Keeps a reload that fails on every file change from flooding the log.
+    let reloadFailures = RepeatLimiter()
     let logger: Logger
     private let stopSignal = StopSignal()
     private let state = Mutex<State>(State())
