@@ -15,7 +15,7 @@ public struct AnnounceIntervalPolicy: Sendable {
     }
 
     /// Uniform in `base - jitter ... base + jitter`.
-    public func interval(rng: inout some RandomNumberGenerator) -> UInt32 {
+    public func interval(rng: inout Xoshiro256) -> UInt32 {
         guard jitter > 0 else { return base }
         return base - jitter + UInt32.random(in: 0...(2 * jitter), using: &rng)
     }

@@ -5,7 +5,7 @@ extension PeerSet {
     /// Writes up to `limit` peers other than `requester` at `offset`, `P.compactSize` bytes each.
     /// `requester` must be in the set with its current seeder bit (the announce just stored it).
     func sample(
-        for requester: P, limit: Int, rng: inout some RandomNumberGenerator,
+        for requester: P, limit: Int, rng: inout Xoshiro256,
         into span: inout MutableRawSpan, at offset: Int
     ) -> (written: Int, examined: Int) {
         guard limit > 0 else { return (0, 0) }
@@ -43,7 +43,7 @@ extension PeerSet {
     }
 
     private static func window(
-        _ peers: [P], take wanted: Int, skipping requester: P, rng: inout some RandomNumberGenerator,
+        _ peers: [P], take wanted: Int, skipping requester: P, rng: inout Xoshiro256,
         into span: inout MutableRawSpan, at offset: Int, written: inout Int, examined: inout Int
     ) {
         guard wanted > 0, !peers.isEmpty else { return }

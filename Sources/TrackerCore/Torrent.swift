@@ -28,7 +28,7 @@ struct Torrent: Sendable {
     /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers.
     mutating func announce(
         _ peer: Peer4, numWant: Int, now: UInt32, hashSeed: UInt64,
-        rng: inout some RandomNumberGenerator, into span: inout MutableRawSpan, at offset: Int
+        rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         lastActivity = now
         let result = Self.apply(peer, to: &peers4, numWant: numWant, hashSeed: hashSeed, rng: &rng,
@@ -40,7 +40,7 @@ struct Torrent: Sendable {
     /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers.
     mutating func announce(
         _ peer: Peer6, numWant: Int, now: UInt32, hashSeed: UInt64,
-        rng: inout some RandomNumberGenerator, into span: inout MutableRawSpan, at offset: Int
+        rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         lastActivity = now
         let result = Self.apply(peer, to: &peers6, numWant: numWant, hashSeed: hashSeed, rng: &rng,
@@ -51,7 +51,7 @@ struct Torrent: Sendable {
 
     private static func apply<P: CompactPeer>(
         _ peer: P, to set: inout PeerSet<P>, numWant: Int, hashSeed: UInt64,
-        rng: inout some RandomNumberGenerator, into span: inout MutableRawSpan, at offset: Int
+        rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> (completed: Bool, written: Int, examined: Int) {
         let completed = set.upsert(peer, hashSeed: hashSeed)
         let sampled = set.sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)

@@ -6,7 +6,7 @@ extension TorrentStore {
     /// writes past the span: the count is also limited by the room left.
     public func announce(
         _ announce: Announce, from endpoint: PeerEndpoint, now: UInt32,
-        rng: inout some RandomNumberGenerator, peers: inout MutableRawSpan, at offset: Int
+        rng: inout Xoshiro256, peers: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         let room = max(0, peers.byteCount - offset)
         let stamp = PeerMeta.minuteStamp(now)
