@@ -1,3 +1,5 @@
+import TrackerProtocol
+
 /// The fixed-size first part of a snapshot file (see `SnapshotFormat`).
 public struct SnapshotHeader: Sendable, Equatable {
     public var version: UInt32
@@ -81,45 +83,5 @@ public struct SnapshotHeader: Sendable, Equatable {
     }
 }
 
-/// Big-endian reads composed from bounds-checked `Span` subscripts (safe under strict memory safety).
-enum SnapshotBytes {
-    @inline(__always)
-    static func uint16(_ bytes: Span<UInt8>, at offset: Int) -> UInt16 {
-        UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
-    }
-
-    @inline(__always)
-    static func uint32(_ bytes: Span<UInt8>, at offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
-            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
-    }
-
-    @inline(__always)
-    static func uint64(_ bytes: Span<UInt8>, at offset: Int) -> UInt64 {
-        UInt64(uint32(bytes, at: offset)) << 32 | UInt64(uint32(bytes, at: offset + 4))
-    }
-}
-
-/// Big-endian writes through `MutableSpan<UInt8>` subscripts: `MutableSpan.mutableBytes` is unsafe
-/// under strict memory safety, byte stores are not.
-extension SnapshotBytes {
-    @inline(__always)
-    static func store(_ value: UInt16, into span: inout MutableSpan<UInt8>, at offset: Int) {
-        span[offset] = UInt8(truncatingIfNeeded: value >> 8)
-        span[offset + 1] = UInt8(truncatingIfNeeded: value)
-    }
-
-    @inline(__always)
-    static func store(_ value: UInt32, into span: inout MutableSpan<UInt8>, at offset: Int) {
-        span[offset] = UInt8(truncatingIfNeeded: value >> 24)
-        span[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)
-        span[offset + 2] = UInt8(truncatingIfNeeded: value >> 8)
-        span[offset + 3] = UInt8(truncatingIfNeeded: value)
-    }
-
-    @inline(__always)
-    static func store(_ value: UInt64, into span: inout MutableSpan<UInt8>, at offset: Int) {
-        store(UInt32(truncatingIfNeeded: value >> 32), into: &span, at: offset)
-        store(UInt32(truncatingIfNeeded: value), into: &span, at: offset + 4)
-    }
-}
+/// The snapshot format's big-endian fields use the same byte helpers as the wire format.
+typealias SnapshotBytes = WireBytes
