@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "TrackerProtocolTests", dependencies: ["TrackerProtocol"]),
         .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore", "TrackerProtocol"]),
         .testTarget(name: "TrackerIOTests", dependencies: ["TrackerIO"]),
+        .testTarget(name: "RingFloodTests", dependencies: ["ringflood", "TrackerProtocol"]),
         .testTarget(
             name: "TrackerServerTests",
             dependencies: ["TrackerServer", "TrackerCore", "TrackerProtocol", "TrackerIO"]
