@@ -45,7 +45,9 @@ final class FloodModel: Sendable {
     /// 20 bytes per torrent, torrent i at 20·i: the info hashes in wire order.
     let hashBytes: [UInt8]
 
-    init(seed: UInt64, torrents: Int, peers: Int, seederProbability: Double) {
+    /// `sequential`: peer p announces torrent p mod N (every torrent gets P/N peers, for memory
+    /// measurements, flood2's `-D seq`); otherwise the popularity law (`-D exp`).
+    init(seed: UInt64, torrents: Int, peers: Int, seederProbability: Double, sequential: Bool = false) {
         self.seed = seed
         self.torrents = torrents
         self.peers = peers
@@ -54,7 +56,9 @@ final class FloodModel: Sendable {
         self.sampler = sampler
         var random = FloodRandom(seed: FloodRandom.derive(seed: seed, stream: 3, index: 0))
         var assignment = [UInt32](repeating: 0, count: peers)
-        for p in 0..<peers { assignment[p] = UInt32(sampler.sample(using: &random)) }
+        for p in 0..<peers {
+            assignment[p] = sequential ? UInt32(p % torrents) : UInt32(sampler.sample(using: &random))
+        }
         peerTorrent = assignment
         hashBytes = Self.makeHashes(seed: seed, torrents: torrents)
     }

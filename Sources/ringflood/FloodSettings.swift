@@ -12,6 +12,8 @@ struct FloodSettings: Sendable {
     var window: Int
     /// Offered requests per second over all workers in the measured phase; nil = closed loop.
     var rate: Double?
+    /// Open loop: the window of the full-speed warm-up.
+    var warmupWindow: Int
     var numWant: Int32
     var announceWeight: Int
     var scrapeWeight: Int
@@ -27,4 +29,6 @@ struct FloodSettings: Sendable {
     var batch: Int
     /// CPU for each worker (worker w → cpus[w mod count]); empty = not pinned.
     var cpus: [Int]
+    /// Peers are already in the tracker: they start announced and re-announce at random.
+    var resume: Bool
 }

@@ -32,7 +32,10 @@ struct FloodSummary: Codable, Sendable {
     var trackerCPUMicrosecondsPerResponse: Double?
     var trackerRSSKiB: Int?
     var udpReceiveBufferErrors: UInt64?
+    /// Counts of the measured phase.
     var counts: FloodCounts
+    /// Counts of the whole run, warm-up included.
+    var totalCounts: FloodCounts
 
     struct Latency: Codable, Sendable {
         var p50: Double

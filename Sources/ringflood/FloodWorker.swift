@@ -51,6 +51,8 @@ struct FloodWorker: ~Copyable {
     var measuring = false
     var peerIDScratch = [UInt8](repeating: 0, count: 20)
     let weightTotal: Int
+    /// Empty loop turns before the worker blocks in poll (about 50–100 µs of spinning).
+    static let spinTurns = 64
 
     init(index: Int, settings: FloodSettings, model: FloodModel, control: FloodControl) throws(SystemError) {
         self.index = index
@@ -80,8 +82,11 @@ struct FloodWorker: ~Copyable {
                 states[bases[l] + j] = PeerFlag.seeder
             }
         }
+        if settings.resume {
+            for i in states.indices { states[i] |= PeerFlag.announced }
+        }
         peerState = states
-        warmCursor = [Int](repeating: 0, count: mine.count)
+        warmCursor = settings.resume ? counts : [Int](repeating: 0, count: mine.count)
         connection = [ConnectionState](repeating: .none, count: mine.count)
         connectionID = [UInt64](repeating: 0, count: mine.count)
         connectedAt = [UInt64](repeating: 0, count: mine.count)
@@ -101,10 +106,14 @@ struct FloodWorker: ~Copyable {
         var nextPublish: UInt64 = 0
         var nextExpiry: UInt64 = 0
         var roundRobin = 0
+        var idleTurns = 0
+        var nextYield: UInt64 = 0
         var tokens = 0.0
         var lastRefill = monotonicNanoseconds()
         let ratePerNanosecond = (settings.rate ?? 0) / Double(settings.topology.workers) / 1e9
         let localSockets = globalSocket.count
+        let workers = settings.topology.workers
+        let warmupShare = max(1, (settings.warmupWindow + workers - 1 - index) / workers)
         while true {
             let phase = control.currentPhase
             var now = monotonicNanoseconds()
@@ -115,8 +124,12 @@ struct FloodWorker: ~Copyable {
                 lastRefill = now
             }
 
-            // Receive whatever has arrived.
-            let ready = try sockets.waitReadable(timeoutMilliseconds: 0)
+            // Receive whatever has arrived. Busy-poll like flood2 (replies are timed to the µs), but
+            // after a run of empty turns with nothing to send, block for up to 1 ms: on a shared
+            // 2-core box a spinning flooder only steals CPU it cannot use. The open loop never
+            // blocks (poll's 1 ms granularity would turn its pacing into bursts).
+            let mayBlock = idleTurns >= Self.spinTurns && !(settings.rate != nil && measuring)
+            let ready = try sockets.waitReadable(timeoutMilliseconds: mayBlock ? 1 : 0)
             if ready > 0 { now = monotonicNanoseconds() }
             for r in 0..<ready {
                 let l = sockets.readySocket(r)
@@ -145,6 +158,11 @@ struct FloodWorker: ~Copyable {
 
             // Send: refill the window (closed loop) or what the rate allows (open loop, measured phase).
             var budget = table.free
+            if settings.rate != nil && !measuring {
+                // Open loop: the full-speed warm-up is a closed loop with the ordinary window, so
+                // no backlog of warm-up requests spills into the measured phase.
+                budget = max(0, min(budget, warmupShare - table.outstanding))
+            }
             if let _ = settings.rate, measuring {
                 tokens += Double(now - lastRefill) * ratePerNanosecond
                 lastRefill = now
@@ -159,6 +177,7 @@ struct FloodWorker: ~Copyable {
                 }
             }
             var visited = 0
+            var sentThisTurn = 0
             while budget > 0 && visited < localSockets {
                 let l = roundRobin
                 roundRobin = roundRobin + 1 == localSockets ? 0 : roundRobin + 1
@@ -166,6 +185,7 @@ struct FloodWorker: ~Copyable {
                 let prepared = prepareBatch(socket: l, limit: min(budget, sockets.batch), now: now)
                 guard prepared.count > 0 else { continue }
                 let sent = try sockets.send(socket: l, messages: prepared.count)
+                sentThisTurn += sent
                 budget -= prepared.count
                 if settings.rate != nil && measuring { tokens -= Double(prepared.count) }
                 if sent < prepared.count {
@@ -174,6 +194,13 @@ struct FloodWorker: ~Copyable {
                 }
             }
 
+            idleTurns = ready == 0 && sentThisTurn == 0 ? idleTurns + 1 : 0
+
+            if now >= nextYield {
+                // Under SCHED_FIFO a spinning worker would starve the controller thread on its CPU.
+                nextYield = now + 10_000_000
+                sched_yield()
+            }
             if now >= nextPublish {
                 nextPublish = now + 100_000_000
                 publish(mailbox, finished: false)

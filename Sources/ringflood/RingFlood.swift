@@ -33,9 +33,14 @@ struct RingFlood: ParsableCommand {
     @Option(help: "Most info hashes per scrape.") var scrapeMax = 10
     @Option(help: "Probability that a leecher's re-announce is 'completed'.") var completedProbability = 0.001
     @Option(help: "Probability that a re-announce is 'stopped' (next one is 'started').") var stoppedProbability = 0.001
+    @Option(help: "How peers pick torrents: exp (aquatic's popularity law) or seq (peer p → torrent p mod N).")
+    var distribution = "exp"
+    @Flag(help: "The tracker already holds these peers (an earlier run with the same seed): no first-announce sweep; warm-up is --warmup seconds.")
+    var resume = false
     @Option(help: "Seed: info hashes, peers and the request stream are a pure function of it.") var seed: UInt64 = 1
     @Option(help: "Closed loop: outstanding requests over all threads. Open loop: most in flight.") var window = 128
     @Option(help: "Open loop: offered req/s in the measured phase (warm-up is always full speed).") var rate: Double?
+    @Option(help: "Open loop: outstanding requests during the full-speed warm-up.") var warmupWindow = 128
     @Option(help: "Measured seconds.") var duration = 10.0
     @Option(help: "Minimum warm-up seconds (warm-up also waits until every peer announced once).") var warmup = 5.0
     @Option(help: "Longest warm-up in seconds; the run goes on, flagged incomplete, after it.") var warmupLimit = 120.0
@@ -70,6 +75,7 @@ struct RingFlood: ParsableCommand {
         guard sockets > 0, sockets <= 4096, sources > 0, threads > 0, threads <= 64, threads <= sockets else {
             throw ValidationError("need 1…4096 sockets, ≥ 1 source, 1…64 threads and threads ≤ sockets")
         }
+        guard distribution == "exp" || distribution == "seq" else { throw ValidationError("--distribution must be exp or seq") }
         guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1…64") }
         guard timeoutMs > 0, reconnect > 0, lifetime > 0, lifetime <= 86_400 else {
             throw ValidationError("--timeout-ms, --reconnect and --lifetime must be positive (lifetime ≤ 1 day)")
@@ -164,16 +170,17 @@ struct RingFlood: ParsableCommand {
         if let cpu = cpuList.first { try CPUSet.pinCurrentThread(to: cpu) }
 
         let buildStart = monotonicNanoseconds()
-        let model = FloodModel(seed: seed, torrents: torrents, peers: peers, seederProbability: seederProbability)
+        let model = FloodModel(seed: seed, torrents: torrents, peers: peers, seederProbability: seederProbability,
+                               sequential: distribution == "seq")
         log(String(format: "model: %d torrents, %d peers, seed %llu, built in %.2f s", torrents, peers, seed,
                    Double(monotonicNanoseconds() - buildStart) / 1e9))
 
         let settings = FloodSettings(
             target: targetAddress, sources: sourceAddresses, topology: topology, ipv6: ipv6, seed: seed,
-            window: window, rate: rate, numWant: numwant, announceWeight: announceWeight, scrapeWeight: scrapeWeight,
+            window: window, rate: rate, warmupWindow: min(warmupWindow, window), numWant: numwant, announceWeight: announceWeight, scrapeWeight: scrapeWeight,
             connectWeight: connectWeight, scrapeMaxHashes: scrapeMax, completedProbability: completedProbability,
             stoppedProbability: stoppedProbability, reconnectNanoseconds: UInt64(reconnect * 1e9),
-            timeoutNanoseconds: UInt64(timeoutMs) * 1_000_000, batch: batch, cpus: cpuList)
+            timeoutNanoseconds: UInt64(timeoutMs) * 1_000_000, batch: batch, cpus: cpuList, resume: resume)
         let control = FloodControl(workers: threads)
         let start = monotonicNanoseconds()
         // Every run stops by itself: the workers give up at this deadline even if the controller died.
@@ -265,10 +272,12 @@ struct RingFlood: ParsableCommand {
         for w in workers { w.join() }
 
         var measured = FloodCounts()
+        var everything = FloodCounts()
         var latency = makeLatencyHistogram()
         for mailbox in control.mailboxes {
             mailbox.state.withLock { box in
                 measured.add(box.measured)
+                everything.add(box.total)
                 latency.add(box.measuredLatency)
             }
         }
@@ -293,7 +302,7 @@ struct RingFlood: ParsableCommand {
             floodCPUPercent: seconds > 0 ? (ownCPUEnd - ownCPUStart) / seconds * 100 : 0,
             trackerPID: pid, trackerCPUPercent: trackerPercent, trackerCPUMicrosecondsPerResponse: trackerPerResponse,
             trackerRSSKiB: rss, udpReceiveBufferErrors: rcvbufStart.flatMap { s in rcvbufEnd.map { $0 &- s } },
-            counts: measured)
+            counts: measured, totalCounts: everything)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
