@@ -10,6 +10,10 @@ let package = Package(
     products: [
         .executable(name: "ringtracker", targets: ["ringtracker"]),
         .executable(name: "ringflood", targets: ["ringflood"]),
+        // For bench/micro (a separate package that depends on this one by path).
+        .library(name: "TrackerProtocol", targets: ["TrackerProtocol"]),
+        .library(name: "TrackerCore", targets: ["TrackerCore"]),
+        .library(name: "TrackerServer", targets: ["TrackerServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

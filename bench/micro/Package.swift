@@ -10,8 +10,10 @@ let package = Package(
     name: "RingTrackerMicro",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: "../.."),
-        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1"),
+        .package(name: "RingTracker", path: "../.."),
+        // MallocInterposer only: the RuntimeInterposer trait (Swift 6.3 ARC counters) needs
+        // swift-runtime-interposer, which is not available here.
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
