@@ -55,13 +55,15 @@ private func reply(action: UInt32, tid: UInt32, _ rest: [UInt8] = []) -> [UInt8]
 @Suite struct TransactionTableTests {
     @Test func aReplyMatchesOnlyItsOwnSocketAndGeneration() throws {
         var table = TransactionTable(slots: 4)
-        let (slot, tid) = try #require(table.open(socket: 2, kind: .announce, detail: 30, peer: 5, now: 100))
+        let first = table.open(socket: 2, kind: .announce, detail: 30, peer: 5, now: 100)
+        let (slot, tid) = try #require(first)
         #expect(table.match(tid, socket: 2) == slot)
         #expect(table.match(tid, socket: 3) == nil)
         #expect(table.match(tid ^ 0x1_0000, socket: 2) == nil)
         table.close(slot)
         #expect(table.match(tid, socket: 2) == nil)   // a duplicate after the first reply is unknown
-        let (again, newTID) = try #require(table.open(socket: 2, kind: .announce, detail: 30, peer: 5, now: 200))
+        let second = table.open(socket: 2, kind: .announce, detail: 30, peer: 5, now: 200)
+        let (again, newTID) = try #require(second)
         #expect(again == slot && newTID != tid)
         #expect(table.match(tid, socket: 2) == nil)   // a late reply for the old use of the slot
     }
