@@ -77,6 +77,17 @@ func announcePacket(cid: UInt64, hash: InfoHash, port: UInt16) -> [UInt8] {
 }
 
 nonisolated(unsafe) let population = Population()
+// Built once: the benchmark closures run once per sample, so a store built inside them would be
+// rebuilt (200k inserts) for every sample.
+let fixedNow: UInt32 = 1_800_000_000
+nonisolated(unsafe) let fixedStore = population.populatedStore(now: fixedNow)
+let handlerNow = WallClock.seconds()
+nonisolated(unsafe) let handlerStore = population.populatedStore(now: handlerNow)
+nonisolated(unsafe) var keyRNG = Xoshiro256(seed: 4)
+nonisolated(unsafe) let handlerIDs = ConnectionIDGenerator(key: ConnectionIDGenerator.randomKey(using: &keyRNG))
+nonisolated(unsafe) var handler = UDPRequestHandler(store: handlerStore, connectionIDs: handlerIDs,
+                                                    intervals: AnnounceIntervalPolicy(), statistics: UDPStatistics(), seed: 5)
+nonisolated(unsafe) var announceRNG = Xoshiro256(seed: 3)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -97,9 +108,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("store re-announce, 100k torrents / 200k peers",
               configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p100: 0])])) { benchmark in
-        let now: UInt32 = 1_800_000_000
-        let store = population.populatedStore(now: now)
-        var rng = Xoshiro256(seed: 3)
+        let now = fixedNow
+        let store = fixedStore
         var out = [UInt8](repeating: 0, count: 2048)
         var peer = 0
         out.withUnsafeMutableBytes { raw in
@@ -110,7 +120,7 @@ let benchmarks: @Sendable () -> Void = {
                 if peer >= Population.peers { peer -= Population.peers }
                 let announce = Announce(infoHash: population.hashes[population.peerTorrent[peer]], event: .none,
                                         isSeeder: peer % 4 != 0, numWant: 30)
-                blackHole(store.announce(announce, from: population.endpoint(peer), now: now, rng: &rng, peers: &span, at: 20))
+                blackHole(store.announce(announce, from: population.endpoint(peer), now: now, rng: &announceRNG, peers: &span, at: 20))
             }
             benchmark.stopMeasurement()
         }
@@ -118,7 +128,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("store scrape, 10 hashes",
               configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p100: 0])])) { benchmark in
-        let store = population.populatedStore(now: 1_800_000_000)
+        let store = fixedStore
         var index = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
@@ -132,12 +142,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("UDP handler announce (parse + connection ID + store + reply)",
               configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p100: 0])])) { benchmark in
-        let now = WallClock.seconds()
-        let store = population.populatedStore(now: now)
-        var keyRNG = Xoshiro256(seed: 4)
-        let ids = ConnectionIDGenerator(key: ConnectionIDGenerator.randomKey(using: &keyRNG))
-        var handler = UDPRequestHandler(store: store, connectionIDs: ids, intervals: AnnounceIntervalPolicy(),
-                                        statistics: UDPStatistics(), seed: 5)
+        let now = handlerNow
+        let ids = handlerIDs
         // 256 prepared announces from distinct existing peers, with valid connection IDs.
         var packets = [[UInt8]]()
         var sources = [sockaddr_in]()
