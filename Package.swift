@@ -10,10 +10,11 @@ let package = Package(
     products: [
         .executable(name: "ringtracker", targets: ["ringtracker"]),
         .executable(name: "ringflood", targets: ["ringflood"]),
-        // Libraries so bench/ packages can depend on the modules by path.
+        // Libraries so bench/ packages (micro, snapshot) can depend on the modules by path.
         .library(name: "TrackerProtocol", targets: ["TrackerProtocol"]),
         .library(name: "TrackerCore", targets: ["TrackerCore"]),
         .library(name: "TrackerIO", targets: ["TrackerIO"]),
+        .library(name: "TrackerServer", targets: ["TrackerServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "TrackerProtocolTests", dependencies: ["TrackerProtocol"]),
         .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore", "TrackerProtocol"]),
         .testTarget(name: "TrackerIOTests", dependencies: ["TrackerIO"]),
+        .testTarget(name: "RingFloodTests", dependencies: ["ringflood", "TrackerProtocol"]),
         .testTarget(
             name: "TrackerServerTests",
             dependencies: ["TrackerServer", "TrackerCore", "TrackerProtocol", "TrackerIO"]

@@ -1,1 +1,1 @@
-print("ringflood")
+RingFlood.main()
