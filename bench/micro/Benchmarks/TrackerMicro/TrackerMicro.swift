@@ -86,7 +86,8 @@ nonisolated(unsafe) let handlerStore = population.populatedStore(now: handlerNow
 nonisolated(unsafe) var keyRNG = Xoshiro256(seed: 4)
 nonisolated(unsafe) let handlerIDs = ConnectionIDGenerator(key: ConnectionIDGenerator.randomKey(using: &keyRNG))
 nonisolated(unsafe) var handler = UDPRequestHandler(store: handlerStore, connectionIDs: handlerIDs,
-                                                    intervals: AnnounceIntervalPolicy(), statistics: UDPStatistics(), seed: 5)
+                                                    intervals: AnnounceIntervalPolicy(), statistics: UDPStatistics(),
+                                                    access: AccessPolicy(mode: .open), seed: 5)
 nonisolated(unsafe) var announceRNG = Xoshiro256(seed: 3)
 
 let benchmarks: @Sendable () -> Void = {
@@ -133,8 +134,8 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             for _ in 0..<10 {
-                index = index &+ 104_729
-                if index >= Population.torrents { index -= Population.torrents }
+                // A stride coprime to the torrent count visits every torrent; keep it in range.
+                index = (index &+ 104_729) % Population.torrents
                 blackHole(store.scrape(population.hashes[index]))
             }
         }
