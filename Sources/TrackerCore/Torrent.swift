@@ -1,18 +1,71 @@
 import TrackerProtocol
 
 /// One swarm: a single `downloaded` counter and one peer set per family, under one shard lock.
-/// 32 B: up to two IPv4 peers inline, larger IPv4 swarms and every IPv6 swarm in the shard's
-/// slabs behind 4-byte handles, so the common torrent allocates nothing.
+/// 28 B: up to two IPv4 peers inline, larger IPv4 swarms and every IPv6 swarm in the shard's
+/// slabs behind handles, so the common torrent allocates nothing. `PeerSet<Peer4>` alone would
+/// be 17 B (16 B of peers and a tag byte) and pad the torrent to 32 B, so the tag shares a word
+/// with the IPv6 handle instead.
 struct Torrent: Sendable {
     var downloaded: UInt32 = 0
     /// Unix seconds of the last announce; a torrent kept for its `downloaded` count expires from here.
     var lastActivity: UInt32
-    /// The IPv6 peers' list in `ShardTorrents.lists6`, or none.
-    var peers6: PeerListHandle = .none
-    var peers4: PeerSet<Peer4> = .empty
+    /// Bits 0–29: the IPv6 list's handle in `ShardTorrents.lists6` (0 = none); bits 30–31: the
+    /// shape of the IPv4 set (`Shape`).
+    private var shapeAndPeers6: UInt32 = 0
+    /// `.one`/`.two`: the inline peers; `.many`: `first.address` is the slab handle.
+    private var first = Peer4(address: 0, port: 0)
+    private var second = Peer4(address: 0, port: 0)
+
+    private enum Shape {
+        static let empty: UInt32 = 0
+        static let one: UInt32 = 1
+        static let two: UInt32 = 2
+        static let many: UInt32 = 3
+        static let shift: UInt32 = 30
+        /// 2^30 − 1 IPv6 lists per shard: far more than a shard's memory could hold.
+        static let handleMask: UInt32 = (1 << 30) - 1
+    }
 
     init(lastActivity: UInt32) {
         self.lastActivity = lastActivity
+    }
+
+    /// The IPv6 peers' list in the shard's slab, or none.
+    var peers6: PeerListHandle {
+        get { PeerListHandle(rawValue: shapeAndPeers6 & Shape.handleMask) }
+        set {
+            precondition(newValue.rawValue <= Shape.handleMask, "IPv6 slab handle out of range")
+            shapeAndPeers6 = (shapeAndPeers6 & ~Shape.handleMask) | newValue.rawValue
+        }
+    }
+
+    var peers4: PeerSet<Peer4> {
+        @inline(__always) get {
+            switch shapeAndPeers6 >> Shape.shift {
+            case Shape.empty: .empty
+            case Shape.one: .one(first)
+            case Shape.two: .two(first, second)
+            default: .many(PeerListHandle(rawValue: first.address))
+            }
+        }
+        @inline(__always) set {
+            let shape: UInt32
+            switch newValue {
+            case .empty:
+                shape = Shape.empty
+            case .one(let peer):
+                shape = Shape.one
+                first = peer
+            case .two(let peer, let other):
+                shape = Shape.two
+                first = peer
+                second = other
+            case .many(let handle):
+                shape = Shape.many
+                first = Peer4(address: handle.rawValue, port: 0)
+            }
+            shapeAndPeers6 = (shapeAndPeers6 & Shape.handleMask) | shape << Shape.shift
+        }
     }
 
     func count4(_ lists: PeerLists) -> Int { peers4.count(in: lists.v4) }

@@ -11,10 +11,10 @@ private func slabsInUse(_ store: TorrentStore) -> (v4: Int, v6: Int) {
 
 @Suite("Torrent memory layout")
 struct StoreLayoutTests {
-    @Test("A torrent is 32 bytes and its IPv4 set 17")
+    @Test("A torrent is 28 bytes and its IPv4 set at most 17")
     func torrentStride() {
         #expect(MemoryLayout<PeerSet<Peer4>>.size <= 17)
-        #expect(MemoryLayout<Torrent>.stride <= 32)
+        #expect(MemoryLayout<Torrent>.stride == 28)
     }
 
     @Test("Torrents with up to two IPv4 peers own no out-of-line list")
