@@ -54,3 +54,14 @@ func mixBits(_ value: UInt64) -> UInt64 {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
 }
+
+extension CompactPeer {
+    /// This announce's record for a stored peer with the same endpoint: the completed bit, once
+    /// set, stays set.
+    @inline(__always)
+    func merged(over existing: Self) -> Self {
+        var merged = self
+        if existing.hasCompleted { merged.meta |= PeerMeta.completedBit }
+        return merged
+    }
+}

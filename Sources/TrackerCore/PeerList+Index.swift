@@ -17,9 +17,9 @@ extension PeerList {
         Int(truncatingIfNeeded: hash) & (index.count - 1)
     }
 
-    func findSlot(of peer: P) -> Int? {
+    func findSlot(of peer: P, seed: UInt64) -> Int? {
         let mask = index.count - 1
-        var slot = home(peer.endpointHash(seed: hashSeed))
+        var slot = home(peer.endpointHash(seed: seed))
         while index[slot] != 0 {
             if self[decode(index[slot])].hasSameEndpoint(as: peer) { return slot }
             slot = (slot + 1) & mask
@@ -47,12 +47,12 @@ extension PeerList {
     }
 
     /// Frees `slot` and shifts later members of the probe run back so lookups never stop early.
-    mutating func indexRemove(slot removed: Int) {
+    mutating func indexRemove(slot removed: Int, seed: UInt64) {
         let mask = index.count - 1
         var hole = removed
         var next = (hole + 1) & mask
         while index[next] != 0 {
-            let ideal = home(self[decode(index[next])].endpointHash(seed: hashSeed))
+            let ideal = home(self[decode(index[next])].endpointHash(seed: seed))
             // Move `next` into the hole unless its home lies cyclically in (hole, next].
             let distanceToNext = (next - ideal) & mask
             let distanceToHole = (hole - ideal) & mask
@@ -65,13 +65,13 @@ extension PeerList {
         index[hole] = 0
     }
 
-    mutating func rebuildIndex(capacity: Int) {
+    mutating func rebuildIndex(capacity: Int, seed: UInt64) {
         index = Array(repeating: 0, count: capacity)
         for position in seeders.indices {
-            indexInsert(Location(isSeeder: true, position: position), hash: seeders[position].endpointHash(seed: hashSeed))
+            indexInsert(Location(isSeeder: true, position: position), hash: seeders[position].endpointHash(seed: seed))
         }
         for position in leechers.indices {
-            indexInsert(Location(isSeeder: false, position: position), hash: leechers[position].endpointHash(seed: hashSeed))
+            indexInsert(Location(isSeeder: false, position: position), hash: leechers[position].endpointHash(seed: seed))
         }
     }
 }

@@ -2,8 +2,9 @@
 /// window is a contiguous read) and, above `indexThreshold` peers, an open-addressing index from
 /// endpoint to (list, position) so find, update and remove stay O(1).
 ///
-/// A value type (so whole torrents are `Sendable`); `PeerSet` moves it out of its enum payload
-/// before mutating so the arrays stay uniquely referenced and never copy.
+/// A value type kept out of line in its shard's `PeerSlab` (so torrents stay small and `Sendable`
+/// with no class per swarm). It holds no hash seed: the store's seed is passed in, which keeps the
+/// record at three array references.
 struct PeerList<P: CompactPeer>: Sendable {
     typealias Limits = PeerListLimits
 
@@ -16,11 +17,8 @@ struct PeerList<P: CompactPeer>: Sendable {
     var leechers: [P] = []
     /// Empty when the swarm is small; otherwise a power-of-two table, 0 = free slot.
     var index: [UInt32] = []
-    let hashSeed: UInt64
 
-    init(hashSeed: UInt64) {
-        self.hashSeed = hashSeed
-    }
+    init() {}
 
     var count: Int { seeders.count + leechers.count }
     var hasIndex: Bool { !index.isEmpty }
@@ -29,9 +27,9 @@ struct PeerList<P: CompactPeer>: Sendable {
         location.isSeeder ? seeders[location.position] : leechers[location.position]
     }
 
-    func find(_ peer: P) -> Location? {
+    func find(_ peer: P, seed: UInt64) -> Location? {
         if hasIndex {
-            return findSlot(of: peer).map { decode(index[$0]) }
+            return findSlot(of: peer, seed: seed).map { decode(index[$0]) }
         }
         for position in seeders.indices where seeders[position].hasSameEndpoint(as: peer) {
             return Location(isSeeder: true, position: position)
@@ -44,7 +42,7 @@ struct PeerList<P: CompactPeer>: Sendable {
 
     /// Appends a peer known to be absent, into the list its seeder bit names.
     @discardableResult
-    mutating func insert(_ peer: P) -> Location {
+    mutating func insert(_ peer: P, seed: UInt64) -> Location {
         let location: Location
         if peer.isSeeder {
             seeders.append(peer)
@@ -55,23 +53,23 @@ struct PeerList<P: CompactPeer>: Sendable {
         }
         if hasIndex {
             if count * 2 > index.count {
-                rebuildIndex(capacity: index.count * 2)
+                rebuildIndex(capacity: index.count * 2, seed: seed)
             } else {
-                indexInsert(location, hash: peer.endpointHash(seed: hashSeed))
+                indexInsert(location, hash: peer.endpointHash(seed: seed))
             }
         } else if count > Limits.indexThreshold {
-            rebuildIndex(capacity: Self.indexCapacity(for: count))
+            rebuildIndex(capacity: Self.indexCapacity(for: count), seed: seed)
         }
         return location
     }
 
     /// Swap-removes the peer at `location`; the moved peer's index slot is updated.
     @discardableResult
-    mutating func remove(at location: Location) -> P {
+    mutating func remove(at location: Location, seed: UInt64) -> P {
         let removed = self[location]
         if hasIndex {
-            let slot = slotPointing(at: location, hash: removed.endpointHash(seed: hashSeed))
-            indexRemove(slot: slot)
+            let slot = slotPointing(at: location, hash: removed.endpointHash(seed: seed))
+            indexRemove(slot: slot, seed: seed)
         }
         let last = location.isSeeder ? seeders.count - 1 : leechers.count - 1
         if location.position == last {
@@ -87,7 +85,7 @@ struct PeerList<P: CompactPeer>: Sendable {
             }
             if hasIndex {
                 let from = Location(isSeeder: location.isSeeder, position: last)
-                let slot = slotPointing(at: from, hash: moved.endpointHash(seed: hashSeed))
+                let slot = slotPointing(at: from, hash: moved.endpointHash(seed: seed))
                 index[slot] = encode(location)
             }
         }
@@ -100,18 +98,18 @@ struct PeerList<P: CompactPeer>: Sendable {
     /// Replaces the record at `location` with `peer` (same endpoint), moving it between the
     /// seeder and leecher arrays when its seeder bit changed.
     @discardableResult
-    mutating func update(at location: Location, with peer: P) -> Location {
+    mutating func update(at location: Location, with peer: P, seed: UInt64) -> Location {
         if peer.isSeeder == location.isSeeder {
             if location.isSeeder { seeders[location.position] = peer } else { leechers[location.position] = peer }
             return location
         }
-        remove(at: location)
-        return insert(peer)
+        remove(at: location, seed: seed)
+        return insert(peer, seed: seed)
     }
 
     /// Removes every peer `isExpired` selects, then shrinks arrays and the index to fit.
     /// Returns the number removed. O(n): cleaner only.
-    mutating func removeAll(where isExpired: (P) -> Bool) -> Int {
+    mutating func removeAll(seed: UInt64, where isExpired: (P) -> Bool) -> Int {
         let before = count
         seeders.removeAll(where: isExpired)
         leechers.removeAll(where: isExpired)
@@ -123,10 +121,29 @@ struct PeerList<P: CompactPeer>: Sendable {
         } else if hasIndex || count > Limits.indexThreshold {
             let wanted = Self.indexCapacity(for: count)
             if removed > 0 || !hasIndex || index.count > wanted * Limits.shrinkFactor {
-                rebuildIndex(capacity: wanted)
+                rebuildIndex(capacity: wanted, seed: seed)
             }
         }
         return removed
+    }
+
+    /// Inserts or refreshes `peer`, keeping a completed bit once set. Returns true when the peer
+    /// completes for the first time, so `downloaded` counts once per peer.
+    mutating func upsert(_ peer: P, seed: UInt64) -> Bool {
+        guard let location = find(peer, seed: seed) else {
+            insert(peer, seed: seed)
+            return peer.hasCompleted
+        }
+        let existing = self[location]
+        update(at: location, with: peer.merged(over: existing), seed: seed)
+        return peer.hasCompleted && !existing.hasCompleted
+    }
+
+    /// Visits every peer, seeders first, in storage order.
+    @inline(__always)
+    func forEachPeer(_ body: (P) -> Void) {
+        for peer in seeders { body(peer) }
+        for peer in leechers { body(peer) }
     }
 
     static func indexCapacity(for count: Int) -> Int {

@@ -5,7 +5,7 @@ extension PeerSet {
     /// Writes up to `limit` peers other than `requester` at `offset`, `P.compactSize` bytes each.
     /// `requester` must be in the set with its current seeder bit (the announce just stored it).
     func sample(
-        for requester: P, limit: Int, rng: inout Xoshiro256,
+        for requester: P, limit: Int, in slab: PeerSlab<P>, rng: inout Xoshiro256,
         into span: inout MutableRawSpan, at offset: Int
     ) -> (written: Int, examined: Int) {
         guard limit > 0 else { return (0, 0) }
@@ -16,30 +16,60 @@ extension PeerSet {
             guard !peer.hasSameEndpoint(as: requester) else { return (0, 1) }
             peer.writeCompact(into: &span, at: offset)
             return (1, 1)
-        case .many(let list):
-            let selfInSeeders = requester.isSeeder
-            let seedersAvailable = list.seeders.count - (selfInSeeders ? 1 : 0)
-            let leechersAvailable = list.leechers.count - (selfInSeeders ? 0 : 1)
-            let total = min(limit, seedersAvailable + leechersAvailable)
-            let fromLeechers: Int
-            if requester.isSeeder {
-                // A seeder has nothing to gain from other seeders: leechers first.
-                fromLeechers = min(total, leechersAvailable)
-            } else {
-                // Leechers get a mix in proportion to the swarm, rounded to nearest.
-                let pool = seedersAvailable + leechersAvailable
-                let share = pool == 0 ? 0 : (total * leechersAvailable + pool / 2) / pool
-                fromLeechers = min(max(share, total - seedersAvailable), leechersAvailable)
-            }
-            let fromSeeders = total - fromLeechers
+        case .two(let first, let second):
+            // A seeder is offered leechers first: swap when only the second one is a leecher.
+            let (head, tail) = requester.isSeeder && first.isSeeder && !second.isSeeder
+                ? (second, first) : (first, second)
             var written = 0
-            var examined = 0
-            Self.window(list.leechers, take: fromLeechers, skipping: requester, rng: &rng,
-                        into: &span, at: offset, written: &written, examined: &examined)
-            Self.window(list.seeders, take: fromSeeders, skipping: requester, rng: &rng,
-                        into: &span, at: offset, written: &written, examined: &examined)
+            var examined = 1
+            if !head.hasSameEndpoint(as: requester) {
+                head.writeCompact(into: &span, at: offset)
+                written = 1
+            }
+            if written < limit {
+                examined = 2
+                if !tail.hasSameEndpoint(as: requester) {
+                    tail.writeCompact(into: &span, at: offset + written * P.compactSize)
+                    written += 1
+                }
+            }
             return (written, examined)
+        case .many(let handle):
+            return slab[handle].sample(for: requester, limit: limit, rng: &rng, into: &span, at: offset)
         }
+    }
+}
+
+extension PeerList {
+    /// Writes up to `limit` peers other than `requester` at `offset`, `P.compactSize` bytes each.
+    /// `requester` must be in the list with its current seeder bit (the announce just stored it).
+    func sample(
+        for requester: P, limit: Int, rng: inout Xoshiro256,
+        into span: inout MutableRawSpan, at offset: Int
+    ) -> (written: Int, examined: Int) {
+        guard limit > 0 else { return (0, 0) }
+        let selfInSeeders = requester.isSeeder
+        let seedersAvailable = seeders.count - (selfInSeeders ? 1 : 0)
+        let leechersAvailable = leechers.count - (selfInSeeders ? 0 : 1)
+        let total = min(limit, seedersAvailable + leechersAvailable)
+        let fromLeechers: Int
+        if requester.isSeeder {
+            // A seeder has nothing to gain from other seeders: leechers first.
+            fromLeechers = min(total, leechersAvailable)
+        } else {
+            // Leechers get a mix in proportion to the swarm, rounded to nearest.
+            let pool = seedersAvailable + leechersAvailable
+            let share = pool == 0 ? 0 : (total * leechersAvailable + pool / 2) / pool
+            fromLeechers = min(max(share, total - seedersAvailable), leechersAvailable)
+        }
+        let fromSeeders = total - fromLeechers
+        var written = 0
+        var examined = 0
+        Self.window(leechers, take: fromLeechers, skipping: requester, rng: &rng,
+                    into: &span, at: offset, written: &written, examined: &examined)
+        Self.window(seeders, take: fromSeeders, skipping: requester, rng: &rng,
+                    into: &span, at: offset, written: &written, examined: &examined)
+        return (written, examined)
     }
 
     private static func window(

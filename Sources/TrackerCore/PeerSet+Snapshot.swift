@@ -1,15 +1,19 @@
 /// Peer records as a snapshot stores them: the minute stamp becomes an age relative to the
 /// snapshot's creation time, and back.
 extension PeerSet {
-    /// Visits every peer, seeders and leechers alike, in storage order.
+    /// Visits every inline peer, seeders first as a `PeerList` stores them (so a decoded snapshot
+    /// encodes to the same bytes); `.many` visits nothing (its list is separate).
     @inline(__always)
-    func forEachPeer(_ body: (P) -> Void) {
+    func forEachInlinePeer(_ body: (P) -> Void) {
         switch self {
-        case .empty: break
+        case .empty, .many: break
         case .one(let peer): body(peer)
-        case .many(let list):
-            for peer in list.seeders { body(peer) }
-            for peer in list.leechers { body(peer) }
+        case .two(let first, let second):
+            if second.isSeeder && !first.isSeeder {
+                body(second); body(first)
+            } else {
+                body(first); body(second)
+            }
         }
     }
 }

@@ -1,65 +1,69 @@
-/// One family's peers in one torrent. Most public-tracker torrents have a single peer per family,
-/// so that case is stored inline with no heap allocation (aquatic keeps ≤ 2 inline for the same reason).
+/// One family's peers in one torrent. Most public-tracker torrents have one or two peers per
+/// family, so those are stored inline with no heap allocation (aquatic keeps ≤ 2 inline for the
+/// same reason); larger swarms live in the shard's `PeerSlab` behind a 4-byte handle.
+/// (`Torrent` stores the IPv4 set unpacked in 28 B; see there.)
 enum PeerSet<P: CompactPeer>: Sendable {
     case empty
     case one(P)
-    case many(PeerList<P>)
+    case two(P, P)
+    case many(PeerListHandle)
 
-    var count: Int {
+    func count(in slab: PeerSlab<P>) -> Int {
         switch self {
         case .empty: 0
         case .one: 1
-        case .many(let list): list.count
+        case .two: 2
+        case .many(let handle): slab[handle].count
         }
     }
 
-    var seederCount: Int {
+    func seederCount(in slab: PeerSlab<P>) -> Int {
         switch self {
         case .empty: 0
         case .one(let peer): peer.isSeeder ? 1 : 0
-        case .many(let list): list.seeders.count
+        case .two(let first, let second): (first.isSeeder ? 1 : 0) + (second.isSeeder ? 1 : 0)
+        case .many(let handle): slab[handle].seeders.count
         }
     }
-
-    var leecherCount: Int { count - seederCount }
 
     /// Inserts or refreshes `peer` (its meta already carries stamp and seeder bit; the completed bit
     /// is set when this announce reports a completion). Returns true when the peer completes for the
     /// first time, so `downloaded` counts once per peer.
-    mutating func upsert(_ peer: P, hashSeed: UInt64) -> Bool {
+    mutating func upsert(_ peer: P, seed: UInt64, in slab: inout PeerSlab<P>) -> Bool {
         switch self {
         case .empty:
             self = .one(peer)
             return peer.hasCompleted
         case .one(let existing):
             if existing.hasSameEndpoint(as: peer) {
-                var merged = peer
-                if existing.hasCompleted { merged.meta |= PeerMeta.completedBit }
-                self = .one(merged)
+                self = .one(peer.merged(over: existing))
                 return peer.hasCompleted && !existing.hasCompleted
             }
-            var list = PeerList<P>(hashSeed: hashSeed)
-            list.insert(existing)
-            list.insert(peer)
-            self = .many(list)
+            self = .two(existing, peer)
             return peer.hasCompleted
-        case .many(var list):
-            self = .empty    // drop our reference so `list` mutates its arrays in place
-            defer { self = .many(list) }
-            guard let location = list.find(peer) else {
-                list.insert(peer)
-                return peer.hasCompleted
+        case .two(let first, let second):
+            if first.hasSameEndpoint(as: peer) {
+                self = .two(peer.merged(over: first), second)
+                return peer.hasCompleted && !first.hasCompleted
             }
-            let existing = list[location]
-            var merged = peer
-            if existing.hasCompleted { merged.meta |= PeerMeta.completedBit }
-            list.update(at: location, with: merged)
-            return peer.hasCompleted && !existing.hasCompleted
+            if second.hasSameEndpoint(as: peer) {
+                self = .two(first, peer.merged(over: second))
+                return peer.hasCompleted && !second.hasCompleted
+            }
+            var list = PeerList<P>()
+            list.insert(first, seed: seed)
+            list.insert(second, seed: seed)
+            list.insert(peer, seed: seed)
+            self = .many(slab.allocate(list))
+            return peer.hasCompleted
+        case .many(let handle):
+            // In place: the slab's array and the list's arrays stay uniquely referenced.
+            return slab.lists[handle.position].upsert(peer, seed: seed)
         }
     }
 
     /// Removes the peer with `peer`'s endpoint. Returns whether it was present.
-    mutating func remove(_ peer: P) -> Bool {
+    mutating func remove(_ peer: P, seed: UInt64, in slab: inout PeerSlab<P>) -> Bool {
         switch self {
         case .empty:
             return false
@@ -67,17 +71,24 @@ enum PeerSet<P: CompactPeer>: Sendable {
             guard existing.hasSameEndpoint(as: peer) else { return false }
             self = .empty
             return true
-        case .many(var list):
-            guard let location = list.find(peer) else { return false }
-            self = .empty
-            list.remove(at: location)
-            settle(list)
+        case .two(let first, let second):
+            if first.hasSameEndpoint(as: peer) {
+                self = .one(second)
+            } else if second.hasSameEndpoint(as: peer) {
+                self = .one(first)
+            } else {
+                return false
+            }
             return true
+        case .many(let handle):
+            let removed = slab.lists[handle.position].remove(peer, seed: seed)
+            settle(handle, in: &slab)
+            return removed
         }
     }
 
     /// Drops peers whose minute stamp is more than `timeoutMinutes` old. Returns how many.
-    mutating func expire(now: UInt32, timeoutMinutes: UInt16) -> Int {
+    mutating func expire(now: UInt32, timeoutMinutes: UInt16, seed: UInt64, in slab: inout PeerSlab<P>) -> Int {
         let isExpired = { (peer: P) in
             PeerMeta.isExpired(stamp: peer.minuteStamp, now: now, timeoutMinutes: timeoutMinutes)
         }
@@ -88,20 +99,53 @@ enum PeerSet<P: CompactPeer>: Sendable {
             guard isExpired(peer) else { return 0 }
             self = .empty
             return 1
-        case .many(var list):
-            self = .empty
-            let removed = list.removeAll(where: isExpired)
-            settle(list)
+        case .two(let first, let second):
+            switch (isExpired(first), isExpired(second)) {
+            case (false, false): return 0
+            case (true, false): self = .one(second); return 1
+            case (false, true): self = .one(first); return 1
+            case (true, true): self = .empty; return 2
+            }
+        case .many(let handle):
+            let removed = slab.lists[handle.position].removeAll(seed: seed, where: isExpired)
+            settle(handle, in: &slab)
             return removed
         }
     }
 
-    /// Stores `list` back, or its single peer inline when only one is left.
-    private mutating func settle(_ list: PeerList<P>) {
-        switch list.count {
-        case 0: self = .empty
-        case 1: self = .one(list.seeders.first ?? list.leechers[0])
-        default: self = .many(list)
+    /// Gives the slab slot back and stores the peers inline once two or fewer are left.
+    private mutating func settle(_ handle: PeerListHandle, in slab: inout PeerSlab<P>) {
+        guard slab[handle].count <= 2 else { return }
+        self = Self(inlining: slab.release(handle))
+    }
+
+    /// The inline form of a list of at most two peers, seeders first.
+    init(inlining list: PeerList<P>) {
+        var first: P?
+        var result = Self.empty
+        list.forEachPeer { peer in
+            if let earlier = first { result = .two(earlier, peer) } else { first = peer; result = .one(peer) }
         }
+        self = result
+    }
+
+    /// This family's peers moved into a shard: inline when two or fewer, else a new slab slot.
+    init(attaching list: PeerList<P>, to slab: inout PeerSlab<P>) {
+        self = list.count <= 2 ? Self(inlining: list) : .many(slab.allocate(list))
+    }
+
+    /// The slab slot this set owns, if any (to free it with its torrent).
+    var handle: PeerListHandle {
+        if case .many(let handle) = self { return handle }
+        return .none
+    }
+}
+
+extension PeerList {
+    /// Removes the peer with `peer`'s endpoint. Returns whether it was present.
+    mutating func remove(_ peer: P, seed: UInt64) -> Bool {
+        guard let location = find(peer, seed: seed) else { return false }
+        remove(at: location, seed: seed)
+        return true
     }
 }

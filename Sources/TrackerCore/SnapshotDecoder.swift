@@ -33,7 +33,7 @@ public enum SnapshotDecoder {
         let context = DecodeContext(
             now: now, elapsedMinutes: elapsed, timeoutMinutes: UInt32(store.timeoutMinutes),
             retention: store.configuration.completedTorrentRetention, hashSeed: store.hashSeed)
-        var staged: [(hash: InfoHash, torrent: Torrent)] = []
+        var staged: [(hash: InfoHash, torrent: DetachedTorrent)] = []
         for block in blocks {
             staged.removeAll(keepingCapacity: true)
             staged.reserveCapacity(block.torrents)
@@ -59,10 +59,10 @@ public enum SnapshotDecoder {
     /// One validated torrent record; nil when nothing of it is worth keeping.
     private static func decodeTorrent(
         _ bytes: Span<UInt8>, at offset: inout Int, context: DecodeContext, report: inout SnapshotLoadReport
-    ) -> (hash: InfoHash, torrent: Torrent)? {
+    ) -> (hash: InfoHash, torrent: DetachedTorrent)? {
         let hash = InfoHash(bytes, at: offset)
-        var torrent = Torrent(lastActivity: SnapshotBytes.uint32(bytes, at: offset + 24))
-        torrent.downloaded = SnapshotBytes.uint32(bytes, at: offset + 20)
+        var torrent = DetachedTorrent(downloaded: SnapshotBytes.uint32(bytes, at: offset + 20),
+                                      lastActivity: SnapshotBytes.uint32(bytes, at: offset + 24))
         let count4 = Int(SnapshotBytes.uint32(bytes, at: offset + 28))
         let count6 = Int(SnapshotBytes.uint32(bytes, at: offset + 32))
         var position = offset + SnapshotFormat.torrentRecordSize
@@ -71,7 +71,7 @@ public enum SnapshotDecoder {
             if let meta = restore(stored, context: context) {
                 let peer = Peer4(address: SnapshotBytes.uint32(bytes, at: position),
                                  port: SnapshotBytes.uint16(bytes, at: position + 4), meta: meta)
-                _ = torrent.peers4.upsert(peer, hashSeed: context.hashSeed)
+                _ = torrent.list4.upsert(peer, seed: context.hashSeed)
             } else {
                 report.peersExpired += 1
             }
@@ -83,14 +83,14 @@ public enum SnapshotDecoder {
                 let address = IPv6Address(high: SnapshotBytes.uint64(bytes, at: position),
                                           low: SnapshotBytes.uint64(bytes, at: position + 8))
                 let peer = Peer6(address, port: SnapshotBytes.uint16(bytes, at: position + 16), meta: meta)
-                _ = torrent.peers6.upsert(peer, hashSeed: context.hashSeed)
+                _ = torrent.list6.upsert(peer, seed: context.hashSeed)
             } else {
                 report.peersExpired += 1
             }
             position += SnapshotFormat.peer6RecordSize
         }
         offset = position
-        if torrent.peerCount == 0 {
+        if torrent.count4 + torrent.count6 == 0 {
             let idle = context.now >= torrent.lastActivity ? context.now - torrent.lastActivity : 0
             if torrent.downloaded == 0 || idle > context.retention {
                 report.torrentsDropped += 1
@@ -98,8 +98,8 @@ public enum SnapshotDecoder {
             }
         }
         report.torrents += 1
-        report.peers4 += torrent.peers4.count
-        report.peers6 += torrent.peers6.count
+        report.peers4 += torrent.count4
+        report.peers6 += torrent.count6
         return (hash, torrent)
     }
 

@@ -3,9 +3,9 @@ import TrackerProtocol
 /// One shard's torrents copied out of the store for a snapshot, so encoding runs with no lock held.
 public struct SnapshotShardCopy: Sendable {
     public let index: Int
-    let torrents: [(key: InfoHash, value: Torrent)]
+    let torrents: [(key: InfoHash, value: DetachedTorrent)]
 
-    init(index: Int, torrents: [(key: InfoHash, value: Torrent)]) {
+    init(index: Int, torrents: [(key: InfoHash, value: DetachedTorrent)]) {
         self.index = index
         self.torrents = torrents
     }
@@ -17,8 +17,8 @@ public struct SnapshotShardCopy: Sendable {
         var peers4 = 0
         var peers6 = 0
         for entry in torrents {
-            peers4 += entry.value.peers4.count
-            peers6 += entry.value.peers6.count
+            peers4 += entry.value.count4
+            peers6 += entry.value.count6
         }
         let size = SnapshotFormat.blockHeaderSize + torrents.count * SnapshotFormat.torrentRecordSize
             + peers4 * SnapshotFormat.peer4RecordSize + peers6 * SnapshotFormat.peer6RecordSize

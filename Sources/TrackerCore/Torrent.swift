@@ -1,70 +1,151 @@
 import TrackerProtocol
 
 /// One swarm: a single `downloaded` counter and one peer set per family, under one shard lock.
+/// 28 B: up to two IPv4 peers inline, larger IPv4 swarms and every IPv6 swarm in the shard's
+/// slabs behind handles, so the common torrent allocates nothing. `PeerSet<Peer4>` alone would
+/// be 17 B (16 B of peers and a tag byte) and pad the torrent to 32 B, so the tag shares a word
+/// with the IPv6 handle instead.
 struct Torrent: Sendable {
     var downloaded: UInt32 = 0
     /// Unix seconds of the last announce; a torrent kept for its `downloaded` count expires from here.
     var lastActivity: UInt32
-    var peers4: PeerSet<Peer4> = .empty
-    var peers6: PeerSet<Peer6> = .empty
+    /// Bits 0–29: the IPv6 list's handle in `ShardTorrents.lists6` (0 = none); bits 30–31: the
+    /// shape of the IPv4 set (`Shape`).
+    private var shapeAndPeers6: UInt32 = 0
+    /// `.one`/`.two`: the inline peers; `.many`: `first.address` is the slab handle.
+    private var first = Peer4(address: 0, port: 0)
+    private var second = Peer4(address: 0, port: 0)
+
+    private enum Shape {
+        static let empty: UInt32 = 0
+        static let one: UInt32 = 1
+        static let two: UInt32 = 2
+        static let many: UInt32 = 3
+        static let shift: UInt32 = 30
+        /// 2^30 − 1 IPv6 lists per shard: far more than a shard's memory could hold.
+        static let handleMask: UInt32 = (1 << 30) - 1
+    }
 
     init(lastActivity: UInt32) {
         self.lastActivity = lastActivity
     }
 
-    var seeders: Int { peers4.seederCount + peers6.seederCount }
-    var leechers: Int { peers4.leecherCount + peers6.leecherCount }
-    var peerCount: Int { peers4.count + peers6.count }
-
-    var scrapeCounts: ScrapeCounts {
-        ScrapeCounts(seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: leechers), downloaded: downloaded)
+    /// The IPv6 peers' list in the shard's slab, or none.
+    var peers6: PeerListHandle {
+        get { PeerListHandle(rawValue: shapeAndPeers6 & Shape.handleMask) }
+        set {
+            precondition(newValue.rawValue <= Shape.handleMask, "IPv6 slab handle out of range")
+            shapeAndPeers6 = (shapeAndPeers6 & ~Shape.handleMask) | newValue.rawValue
+        }
     }
 
-    func outcome(peerCount: Int, examined: Int) -> AnnounceOutcome {
-        AnnounceOutcome(seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: leechers),
+    var peers4: PeerSet<Peer4> {
+        @inline(__always) get {
+            switch shapeAndPeers6 >> Shape.shift {
+            case Shape.empty: .empty
+            case Shape.one: .one(first)
+            case Shape.two: .two(first, second)
+            default: .many(PeerListHandle(rawValue: first.address))
+            }
+        }
+        @inline(__always) set {
+            let shape: UInt32
+            switch newValue {
+            case .empty:
+                shape = Shape.empty
+            case .one(let peer):
+                shape = Shape.one
+                first = peer
+            case .two(let peer, let other):
+                shape = Shape.two
+                first = peer
+                second = other
+            case .many(let handle):
+                shape = Shape.many
+                first = Peer4(address: handle.rawValue, port: 0)
+            }
+            shapeAndPeers6 = (shapeAndPeers6 & Shape.handleMask) | shape << Shape.shift
+        }
+    }
+
+    func count4(_ lists: PeerLists) -> Int { peers4.count(in: lists.v4) }
+    func count6(_ lists: PeerLists) -> Int { peers6.isNone ? 0 : lists.v6[peers6].count }
+    func seeders(_ lists: PeerLists) -> Int {
+        peers4.seederCount(in: lists.v4) + (peers6.isNone ? 0 : lists.v6[peers6].seeders.count)
+    }
+    func peerCount(_ lists: PeerLists) -> Int { count4(lists) + count6(lists) }
+    func leechers(_ lists: PeerLists) -> Int { peerCount(lists) - seeders(lists) }
+
+    func scrapeCounts(_ lists: PeerLists) -> ScrapeCounts {
+        ScrapeCounts(seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
+                     downloaded: downloaded)
+    }
+
+    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists) -> AnnounceOutcome {
+        AnnounceOutcome(seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
                         downloaded: downloaded, peerCount: peerCount, examined: examined)
     }
 
     /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers.
     mutating func announce(
-        _ peer: Peer4, numWant: Int, now: UInt32, hashSeed: UInt64,
+        _ peer: Peer4, numWant: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
         rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         lastActivity = now
-        let result = Self.apply(peer, to: &peers4, numWant: numWant, hashSeed: hashSeed, rng: &rng,
-                                into: &span, at: offset)
-        if result.completed { downloaded &+= 1 }
-        return outcome(peerCount: result.written, examined: result.examined)
+        if peers4.upsert(peer, seed: seed, in: &lists.v4) { downloaded &+= 1 }
+        let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
+        return outcome(peerCount: sampled.written, examined: sampled.examined, lists)
     }
 
     /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers.
     mutating func announce(
-        _ peer: Peer6, numWant: Int, now: UInt32, hashSeed: UInt64,
+        _ peer: Peer6, numWant: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
         rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         lastActivity = now
-        let result = Self.apply(peer, to: &peers6, numWant: numWant, hashSeed: hashSeed, rng: &rng,
-                                into: &span, at: offset)
-        if result.completed { downloaded &+= 1 }
-        return outcome(peerCount: result.written, examined: result.examined)
-    }
-
-    private static func apply<P: CompactPeer>(
-        _ peer: P, to set: inout PeerSet<P>, numWant: Int, hashSeed: UInt64,
-        rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
-    ) -> (completed: Bool, written: Int, examined: Int) {
-        let completed = set.upsert(peer, hashSeed: hashSeed)
-        let sampled = set.sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
-        return (completed, sampled.written, sampled.examined)
+        if peers6.isNone { peers6 = lists.v6.allocate(PeerList()) }
+        if lists.v6.lists[peers6.position].upsert(peer, seed: seed) { downloaded &+= 1 }
+        let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
+        return outcome(peerCount: sampled.written, examined: sampled.examined, lists)
     }
 
     /// Applies `stopped`: removes the endpoint from its family and reports counts afterwards.
-    mutating func stop(_ endpoint: PeerEndpoint, now: UInt32) -> AnnounceOutcome {
+    mutating func stop(_ endpoint: PeerEndpoint, now: UInt32, seed: UInt64, lists: inout PeerLists) -> AnnounceOutcome {
         switch endpoint.address {
-        case .v4(let address): _ = peers4.remove(Peer4(address, port: endpoint.port))
-        case .v6(let address): _ = peers6.remove(Peer6(address, port: endpoint.port))
+        case .v4(let address):
+            _ = peers4.remove(Peer4(address, port: endpoint.port), seed: seed, in: &lists.v4)
+        case .v6(let address):
+            if !peers6.isNone {
+                _ = lists.v6.lists[peers6.position].remove(Peer6(address, port: endpoint.port), seed: seed)
+                releaseEmptyIPv6(&lists)
+            }
         }
         lastActivity = now
-        return outcome(peerCount: 0, examined: 0)
+        return outcome(peerCount: 0, examined: 0, lists)
+    }
+
+    /// Expires both families. Returns the number of peers removed.
+    mutating func expire(now: UInt32, timeoutMinutes: UInt16, seed: UInt64, lists: inout PeerLists) -> Int {
+        var removed = peers4.expire(now: now, timeoutMinutes: timeoutMinutes, seed: seed, in: &lists.v4)
+        if !peers6.isNone {
+            removed += lists.v6.lists[peers6.position].removeAll(seed: seed) { peer in
+                PeerMeta.isExpired(stamp: peer.minuteStamp, now: now, timeoutMinutes: timeoutMinutes)
+            }
+            releaseEmptyIPv6(&lists)
+        }
+        return removed
+    }
+
+    /// An IPv6 list with no peers left gives its slab slot back.
+    private mutating func releaseEmptyIPv6(_ lists: inout PeerLists) {
+        guard lists.v6[peers6].count == 0 else { return }
+        lists.v6.release(peers6)
+        peers6 = .none
+    }
+
+    /// Frees the slab slots this torrent owns (it is being dropped or replaced).
+    func releaseLists(_ lists: inout PeerLists) {
+        if !peers4.handle.isNone { lists.v4.release(peers4.handle) }
+        if !peers6.isNone { lists.v6.release(peers6) }
     }
 }

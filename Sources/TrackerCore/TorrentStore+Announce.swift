@@ -18,21 +18,21 @@ extension TorrentStore {
 
         if announce.event == .stopped {
             return shard.torrents.withLock { torrents in
-                Self.stop(announce.infoHash, endpoint: endpoint, now: now, in: &torrents)
+                Self.stop(announce.infoHash, endpoint: endpoint, now: now, seed: hashSeed, in: &torrents)
             }
         }
         return shard.torrents.withLock { torrents in
             switch endpoint.address {
             case .v4(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
-                return torrents[announce.infoHash, default: Torrent(lastActivity: now)].announce(
+                return torrents.map[announce.infoHash, default: Torrent(lastActivity: now)].announce(
                     Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
-                    hashSeed: hashSeed, rng: &rng, into: &peers, at: offset)
+                    seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             case .v6(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
-                return torrents[announce.infoHash, default: Torrent(lastActivity: now)].announce(
+                return torrents.map[announce.infoHash, default: Torrent(lastActivity: now)].announce(
                     Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
-                    hashSeed: hashSeed, rng: &rng, into: &peers, at: offset)
+                    seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             }
         }
     }
@@ -40,15 +40,16 @@ extension TorrentStore {
     /// `stopped`: remove the peer, write no peers, report counts after removal. An unknown hash
     /// stays unknown.
     private static func stop(
-        _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, in torrents: inout [InfoHash: Torrent]
+        _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, seed: UInt64, in torrents: inout ShardTorrents
     ) -> AnnounceOutcome {
-        guard let index = torrents.index(forKey: infoHash) else {
+        guard let index = torrents.map.index(forKey: infoHash) else {
             return AnnounceOutcome(seeders: 0, leechers: 0, downloaded: 0, peerCount: 0)
         }
-        let outcome = torrents.values[index].stop(endpoint, now: now)
+        let outcome = torrents.map.values[index].stop(endpoint, now: now, seed: seed, lists: &torrents.lists)
         // An emptied torrent without downloads is gone at once; one with downloads is kept for
         // the cleaner's retention rule.
-        if torrents.values[index].peerCount == 0 && torrents.values[index].downloaded == 0 {
+        let torrent = torrents.map.values[index]
+        if torrent.peerCount(torrents.lists) == 0 && torrent.downloaded == 0 {
             torrents.remove(at: index)
         }
         return outcome

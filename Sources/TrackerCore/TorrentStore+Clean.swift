@@ -9,22 +9,23 @@ extension TorrentStore {
     public func clean(shard: Int, now: UInt32, allowed: ((InfoHash) -> Bool)? = nil) -> CleanReport {
         let timeoutMinutes = self.timeoutMinutes
         let retention = configuration.completedTorrentRetention
+        let seed = hashSeed
         return shards[shard].torrents.withLock { torrents in
             var report = CleanReport()
             var doomed: [InfoHash] = []
-            for index in torrents.indices {
-                if let allowed, !allowed(torrents.keys[index]) {
-                    report.peersRemoved += torrents.values[index].peerCount
-                    doomed.append(torrents.keys[index])
+            for index in torrents.map.indices {
+                if let allowed, !allowed(torrents.map.keys[index]) {
+                    report.peersRemoved += torrents.map.values[index].peerCount(torrents.lists)
+                    doomed.append(torrents.map.keys[index])
                     continue
                 }
-                report.peersRemoved += torrents.values[index].peers4.expire(now: now, timeoutMinutes: timeoutMinutes)
-                report.peersRemoved += torrents.values[index].peers6.expire(now: now, timeoutMinutes: timeoutMinutes)
-                let torrent = torrents.values[index]
-                guard torrent.peerCount == 0 else { continue }
+                report.peersRemoved += torrents.map.values[index].expire(
+                    now: now, timeoutMinutes: timeoutMinutes, seed: seed, lists: &torrents.lists)
+                let torrent = torrents.map.values[index]
+                guard torrent.peerCount(torrents.lists) == 0 else { continue }
                 let idle = now >= torrent.lastActivity ? now - torrent.lastActivity : 0
                 if torrent.downloaded == 0 || idle > retention {
-                    doomed.append(torrents.keys[index])
+                    doomed.append(torrents.map.keys[index])
                 }
             }
             for hash in doomed { torrents.removeValue(forKey: hash) }

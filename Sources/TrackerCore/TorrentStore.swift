@@ -40,14 +40,14 @@ public final class TorrentStore: Sendable {
 
     public func scrape(_ infoHash: InfoHash) -> ScrapeCounts {
         shards[shardIndex(for: infoHash)].torrents.withLock { torrents in
-            torrents[infoHash]?.scrapeCounts ?? .zero
+            torrents.map[infoHash]?.scrapeCounts(torrents.lists) ?? .zero
         }
     }
 
     /// Calls `body` for every torrent of one shard while holding that shard's lock: keep it short.
     public func forEachTorrent(shard: Int, _ body: (InfoHash, ScrapeCounts) -> Void) {
         shards[shard].torrents.withLock { torrents in
-            for (hash, torrent) in torrents { body(hash, torrent.scrapeCounts) }
+            for (hash, torrent) in torrents.map { body(hash, torrent.scrapeCounts(torrents.lists)) }
         }
     }
 
@@ -56,11 +56,11 @@ public final class TorrentStore: Sendable {
         for shard in shards {
             let part = shard.torrents.withLock { torrents in
                 var part = StoreStatistics(torrents: torrents.count)
-                for torrent in torrents.values {
-                    part.peers4 += torrent.peers4.count
-                    part.peers6 += torrent.peers6.count
-                    part.seeders += torrent.seeders
-                    part.leechers += torrent.leechers
+                for torrent in torrents.map.values {
+                    part.peers4 += torrent.count4(torrents.lists)
+                    part.peers6 += torrent.count6(torrents.lists)
+                    part.seeders += torrent.seeders(torrents.lists)
+                    part.leechers += torrent.leechers(torrents.lists)
                 }
                 return part
             }
