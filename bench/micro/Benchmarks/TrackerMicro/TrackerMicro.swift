@@ -90,6 +90,11 @@ nonisolated(unsafe) var handler = UDPRequestHandler(store: handlerStore, connect
                                                     access: AccessPolicy(mode: .open), seed: 5)
 nonisolated(unsafe) var announceRNG = Xoshiro256(seed: 3)
 
+/// The harness itself makes 16 mallocs per sample of 1,000 operations: the parse benchmark, which
+/// cannot allocate (it only reads a Span), shows exactly 16. One malloc per operation would add
+/// 1,000, so a p100 of 16 proves the operations allocate nothing.
+let harnessMallocs = BenchmarkThresholds(absolute: [.p100: 16])
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.instructions, .cpuTotal, .wallClock, .throughput, .mallocCountTotal],
@@ -108,7 +113,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("store re-announce, 100k torrents / 200k peers",
-              configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p100: 0])])) { benchmark in
+              configuration: .init(thresholds: [.mallocCountTotal: harnessMallocs])) { benchmark in
         let now = fixedNow
         let store = fixedStore
         var out = [UInt8](repeating: 0, count: 2048)
@@ -128,7 +133,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("store scrape, 10 hashes",
-              configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p100: 0])])) { benchmark in
+              configuration: .init(thresholds: [.mallocCountTotal: harnessMallocs])) { benchmark in
         let store = fixedStore
         var index = 0
         benchmark.startMeasurement()
@@ -142,7 +147,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("UDP handler announce (parse + connection ID + store + reply)",
-              configuration: .init(thresholds: [.mallocCountTotal: .init(absolute: [.p100: 0])])) { benchmark in
+              configuration: .init(thresholds: [.mallocCountTotal: harnessMallocs])) { benchmark in
         let now = handlerNow
         let ids = handlerIDs
         // 256 prepared announces from distinct existing peers, with valid connection IDs.
