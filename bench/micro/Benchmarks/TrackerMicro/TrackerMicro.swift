@@ -93,7 +93,7 @@ nonisolated(unsafe) var announceRNG = Xoshiro256(seed: 3)
 /// The harness itself makes 16 mallocs per sample of 1,000 operations: the parse benchmark, which
 /// cannot allocate (it only reads a Span), shows exactly 16. One malloc per operation would add
 /// 1,000, so a p100 of 16 proves the operations allocate nothing.
-let harnessMallocs = BenchmarkThresholds(absolute: [.p100: 16])
+nonisolated(unsafe) let harnessMallocs = BenchmarkThresholds(absolute: [.p100: 16])
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
