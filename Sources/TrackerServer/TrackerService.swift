@@ -69,7 +69,10 @@ public final class TrackerService: Sendable {
         loadStateAtStart()
         let perWorker = try bindListeners()
         try startHTTP()
-        try dropPrivilegesIfAsked()
+        do { try dropPrivilegesIfAsked() } catch {
+            stopHTTP()
+            throw error
+        }
         var engine = configuration.engine
         engine.backend = backend
         state.withLock { $0.backend = backend }
@@ -94,6 +97,7 @@ public final class TrackerService: Sendable {
                 threads.append(try snapshots.startPeriodic(interval: configuration.snapshotInterval, stop: stopSignal))
             }
         } catch {
+            stopHTTP()
             stopSignal.request()
             threads.forEach { $0.join() }
             throw StartupError("start worker thread: \(error)")
@@ -109,9 +113,7 @@ public final class TrackerService: Sendable {
     /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms),
     /// then writes the final state snapshot, if any.
     public func stop() {
-        if let http = state.withLock({ state -> HTTPFront? in defer { state.http = nil }; return state.http }) {
-            http.stop()
-        }
+        stopHTTP()
         stopSignal.request()
         let (threads, wasStopped) = state.withLock { state -> ([WorkerThread], Bool) in
             defer { state.threads = [] }
@@ -129,6 +131,13 @@ public final class TrackerService: Sendable {
         state.withLock {
             $0.sockets = []
             $0.stopped = true
+        }
+    }
+
+    /// Closes the HTTP listeners and connections first, so no announce races the shutdown.
+    private func stopHTTP() {
+        if let http = state.withLock({ state -> HTTPFront? in defer { state.http = nil }; return state.http }) {
+            http.stop()
         }
     }
 
