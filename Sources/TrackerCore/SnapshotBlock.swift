@@ -1,3 +1,4 @@
+import TrackerProtocol
 /// One shard's encoded torrents, block header and checksum included, ready to be written as is.
 public struct SnapshotBlock: Sendable {
     public var index: Int
@@ -21,14 +22,14 @@ public struct SnapshotBlock: Sendable {
         let payloadLength = bytes.count - SnapshotFormat.blockHeaderSize
         do {
             var span = bytes.mutableSpan
-            SnapshotBytes.store(UInt32(truncatingIfNeeded: index), into: &span, at: 0)
-            SnapshotBytes.store(UInt32(truncatingIfNeeded: torrents), into: &span, at: 4)
-            SnapshotBytes.store(UInt32(truncatingIfNeeded: payloadLength), into: &span, at: 8)
+            WireBytes.store(UInt32(truncatingIfNeeded: index), into: &span, at: 0)
+            WireBytes.store(UInt32(truncatingIfNeeded: torrents), into: &span, at: 4)
+            WireBytes.store(UInt32(truncatingIfNeeded: payloadLength), into: &span, at: 8)
         }
         let crc = checksum(bytes.span, at: 0, payloadLength: payloadLength)
         do {
             var span = bytes.mutableSpan
-            SnapshotBytes.store(crc, into: &span, at: 12)
+            WireBytes.store(crc, into: &span, at: 12)
         }
         return bytes
     }

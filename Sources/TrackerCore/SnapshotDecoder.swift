@@ -61,16 +61,16 @@ public enum SnapshotDecoder {
         _ bytes: Span<UInt8>, at offset: inout Int, context: DecodeContext, report: inout SnapshotLoadReport
     ) -> (hash: InfoHash, torrent: DetachedTorrent)? {
         let hash = InfoHash(bytes, at: offset)
-        var torrent = DetachedTorrent(downloaded: SnapshotBytes.uint32(bytes, at: offset + 20),
-                                      lastActivity: SnapshotBytes.uint32(bytes, at: offset + 24))
-        let count4 = Int(SnapshotBytes.uint32(bytes, at: offset + 28))
-        let count6 = Int(SnapshotBytes.uint32(bytes, at: offset + 32))
+        var torrent = DetachedTorrent(downloaded: WireBytes.uint32(bytes, at: offset + 20),
+                                      lastActivity: WireBytes.uint32(bytes, at: offset + 24))
+        let count4 = Int(WireBytes.uint32(bytes, at: offset + 28))
+        let count6 = Int(WireBytes.uint32(bytes, at: offset + 32))
         var position = offset + SnapshotFormat.torrentRecordSize
         for _ in 0..<count4 {
-            let stored = SnapshotBytes.uint16(bytes, at: position + 6)
+            let stored = WireBytes.uint16(bytes, at: position + 6)
             if let meta = restore(stored, context: context) {
-                let peer = Peer4(address: SnapshotBytes.uint32(bytes, at: position),
-                                 port: SnapshotBytes.uint16(bytes, at: position + 4), meta: meta)
+                let peer = Peer4(address: WireBytes.uint32(bytes, at: position),
+                                 port: WireBytes.uint16(bytes, at: position + 4), meta: meta)
                 _ = torrent.list4.upsert(peer, seed: context.hashSeed)
             } else {
                 report.peersExpired += 1
@@ -78,11 +78,11 @@ public enum SnapshotDecoder {
             position += SnapshotFormat.peer4RecordSize
         }
         for _ in 0..<count6 {
-            let stored = SnapshotBytes.uint16(bytes, at: position + 18)
+            let stored = WireBytes.uint16(bytes, at: position + 18)
             if let meta = restore(stored, context: context) {
-                let address = IPv6Address(high: SnapshotBytes.uint64(bytes, at: position),
-                                          low: SnapshotBytes.uint64(bytes, at: position + 8))
-                let peer = Peer6(address, port: SnapshotBytes.uint16(bytes, at: position + 16), meta: meta)
+                let address = IPv6Address(high: WireBytes.uint64(bytes, at: position),
+                                          low: WireBytes.uint64(bytes, at: position + 8))
+                let peer = Peer6(address, port: WireBytes.uint16(bytes, at: position + 16), meta: meta)
                 _ = torrent.list6.upsert(peer, seed: context.hashSeed)
             } else {
                 report.peersExpired += 1
@@ -126,16 +126,16 @@ public enum SnapshotDecoder {
         for index in 0..<header.shardCount {
             let payloadStart = offset + SnapshotFormat.blockHeaderSize
             guard payloadStart <= total else { throw .truncated(expected: payloadStart, actual: total) }
-            let length = Int(SnapshotBytes.uint32(bytes, at: offset + 8))
+            let length = Int(WireBytes.uint32(bytes, at: offset + 8))
             let payloadEnd = payloadStart + length
             guard payloadEnd <= total else { throw .truncated(expected: payloadEnd, actual: total) }
-            guard BlockCheck.crc(bytes, at: offset, length: length) == SnapshotBytes.uint32(bytes, at: offset + 12) else {
+            guard BlockCheck.crc(bytes, at: offset, length: length) == WireBytes.uint32(bytes, at: offset + 12) else {
                 throw .checksumMismatch(block: index)
             }
-            guard Int(SnapshotBytes.uint32(bytes, at: offset)) == index else {
-                throw .malformed("block \(index) is labelled \(SnapshotBytes.uint32(bytes, at: offset))")
+            guard Int(WireBytes.uint32(bytes, at: offset)) == index else {
+                throw .malformed("block \(index) is labelled \(WireBytes.uint32(bytes, at: offset))")
             }
-            let count = Int(SnapshotBytes.uint32(bytes, at: offset + 4))
+            let count = Int(WireBytes.uint32(bytes, at: offset + 4))
             let walked = try walk(bytes, block: index, torrents: count, from: payloadStart, to: payloadEnd)
             torrents += count
             peers4 += walked.peers4
@@ -149,7 +149,7 @@ public enum SnapshotDecoder {
         for (index, byte) in SnapshotFormat.trailerMagic.enumerated() where bytes[offset + index] != byte {
             throw .malformed("no trailer after the last block")
         }
-        guard fileCRC.value == SnapshotBytes.uint32(bytes, at: offset + 8) else { throw .checksumMismatch(block: nil) }
+        guard fileCRC.value == WireBytes.uint32(bytes, at: offset + 8) else { throw .checksumMismatch(block: nil) }
         guard trailerEnd == total else { throw .malformed("\(total - trailerEnd) bytes after the trailer") }
         guard torrents == header.torrents, peers4 == header.peers4, peers6 == header.peers6 else {
             throw .malformed("header totals do not match the blocks")
@@ -168,8 +168,8 @@ public enum SnapshotDecoder {
             guard end - offset >= SnapshotFormat.torrentRecordSize else {
                 throw .malformed("block \(block): torrent record overruns the block")
             }
-            let count4 = Int(SnapshotBytes.uint32(bytes, at: offset + 28))
-            let count6 = Int(SnapshotBytes.uint32(bytes, at: offset + 32))
+            let count4 = Int(WireBytes.uint32(bytes, at: offset + 28))
+            let count6 = Int(WireBytes.uint32(bytes, at: offset + 32))
             offset += SnapshotFormat.torrentRecordSize
                 + count4 * SnapshotFormat.peer4RecordSize + count6 * SnapshotFormat.peer6RecordSize
             guard offset <= end else { throw .malformed("block \(block): peer records overrun the block") }

@@ -29,20 +29,20 @@ public struct SnapshotHeader: Sendable, Equatable {
         do {
             var span = bytes.mutableSpan
             for (index, byte) in SnapshotFormat.magic.enumerated() { span[index] = byte }
-            SnapshotBytes.store(version, into: &span, at: 8)
-            SnapshotBytes.store(flags, into: &span, at: 12)
-            SnapshotBytes.store(created, into: &span, at: 16)
-            SnapshotBytes.store(UInt32(truncatingIfNeeded: shardCount), into: &span, at: 24)
-            SnapshotBytes.store(UInt64(truncatingIfNeeded: torrents), into: &span, at: 28)
-            SnapshotBytes.store(UInt64(truncatingIfNeeded: peers4), into: &span, at: 36)
-            SnapshotBytes.store(UInt64(truncatingIfNeeded: peers6), into: &span, at: 44)
+            WireBytes.store(version, into: &span, at: 8)
+            WireBytes.store(flags, into: &span, at: 12)
+            WireBytes.store(created, into: &span, at: 16)
+            WireBytes.store(UInt32(truncatingIfNeeded: shardCount), into: &span, at: 24)
+            WireBytes.store(UInt64(truncatingIfNeeded: torrents), into: &span, at: 28)
+            WireBytes.store(UInt64(truncatingIfNeeded: peers4), into: &span, at: 36)
+            WireBytes.store(UInt64(truncatingIfNeeded: peers6), into: &span, at: 44)
         }
         var crc = CRC32C()
         crc.update(bytes.span, from: 0, to: SnapshotFormat.headerSize - 4)
         let value = crc.value
         do {
             var span = bytes.mutableSpan
-            SnapshotBytes.store(value, into: &span, at: SnapshotFormat.headerSize - 4)
+            WireBytes.store(value, into: &span, at: SnapshotFormat.headerSize - 4)
         }
         return bytes
     }
@@ -56,25 +56,25 @@ public struct SnapshotHeader: Sendable, Equatable {
         guard bytes.count >= SnapshotFormat.headerSize else {
             throw .truncated(expected: SnapshotFormat.headerSize, actual: bytes.count)
         }
-        version = SnapshotBytes.uint32(bytes, at: 8)
+        version = WireBytes.uint32(bytes, at: 8)
         guard version == SnapshotFormat.version else { throw .unsupportedVersion(version) }
         var crc = CRC32C()
         crc.update(bytes, from: 0, to: SnapshotFormat.headerSize - 4)
-        guard crc.value == SnapshotBytes.uint32(bytes, at: SnapshotFormat.headerSize - 4) else {
+        guard crc.value == WireBytes.uint32(bytes, at: SnapshotFormat.headerSize - 4) else {
             throw .checksumMismatch(block: nil)
         }
-        flags = SnapshotBytes.uint32(bytes, at: 12)
+        flags = WireBytes.uint32(bytes, at: 12)
         guard flags == 0 else { throw .malformed("unknown header flags 0x\(String(flags, radix: 16))") }
-        created = SnapshotBytes.uint64(bytes, at: 16)
-        let shards = SnapshotBytes.uint32(bytes, at: 24)
+        created = WireBytes.uint64(bytes, at: 16)
+        let shards = WireBytes.uint32(bytes, at: 24)
         guard shards >= 1, Int(shards) <= SnapshotFormat.maximumShards else {
             throw .malformed("shard count \(shards) outside 1…\(SnapshotFormat.maximumShards)")
         }
         shardCount = Int(shards)
         // Counts larger than Int.max cannot match any file that fits in memory.
-        let torrents = SnapshotBytes.uint64(bytes, at: 28)
-        let peers4 = SnapshotBytes.uint64(bytes, at: 36)
-        let peers6 = SnapshotBytes.uint64(bytes, at: 44)
+        let torrents = WireBytes.uint64(bytes, at: 28)
+        let peers4 = WireBytes.uint64(bytes, at: 36)
+        let peers6 = WireBytes.uint64(bytes, at: 44)
         let limit = UInt64(Int32.max) * 64
         guard torrents < limit, peers4 < limit, peers6 < limit else { throw .malformed("impossible record counts") }
         self.torrents = Int(torrents)
@@ -83,5 +83,3 @@ public struct SnapshotHeader: Sendable, Equatable {
     }
 }
 
-/// The snapshot format's big-endian fields use the same byte helpers as the wire format.
-typealias SnapshotBytes = WireBytes

@@ -27,24 +27,24 @@ extension TorrentStore {
     ) {
         // `InfoHash.write` wants a MutableRawSpan, which a pure module cannot make safely.
         for (index, byte) in hash.bytes.enumerated() { span[offset + index] = byte }
-        SnapshotBytes.store(torrent.downloaded, into: &span, at: offset + 20)
-        SnapshotBytes.store(torrent.lastActivity, into: &span, at: offset + 24)
-        SnapshotBytes.store(UInt32(truncatingIfNeeded: torrent.count4), into: &span, at: offset + 28)
-        SnapshotBytes.store(UInt32(truncatingIfNeeded: torrent.count6), into: &span, at: offset + 32)
+        WireBytes.store(torrent.downloaded, into: &span, at: offset + 20)
+        WireBytes.store(torrent.lastActivity, into: &span, at: offset + 24)
+        WireBytes.store(UInt32(truncatingIfNeeded: torrent.count4), into: &span, at: offset + 28)
+        WireBytes.store(UInt32(truncatingIfNeeded: torrent.count6), into: &span, at: offset + 32)
         var position = offset + SnapshotFormat.torrentRecordSize
         torrent.forEachPeer4 { peer in
-            SnapshotBytes.store(peer.address, into: &span, at: position)
-            SnapshotBytes.store(peer.port, into: &span, at: position + 4)
-            SnapshotBytes.store(PeerMeta.snapshotMeta(peer.meta, now: now), into: &span, at: position + 6)
+            WireBytes.store(peer.address, into: &span, at: position)
+            WireBytes.store(peer.port, into: &span, at: position + 4)
+            WireBytes.store(PeerMeta.snapshotMeta(peer.meta, now: now), into: &span, at: position + 6)
             position += SnapshotFormat.peer4RecordSize
         }
         torrent.list6.forEachPeer { peer in
-            SnapshotBytes.store(peer.a0, into: &span, at: position)
-            SnapshotBytes.store(peer.a1, into: &span, at: position + 4)
-            SnapshotBytes.store(peer.a2, into: &span, at: position + 8)
-            SnapshotBytes.store(peer.a3, into: &span, at: position + 12)
-            SnapshotBytes.store(peer.port, into: &span, at: position + 16)
-            SnapshotBytes.store(PeerMeta.snapshotMeta(peer.meta, now: now), into: &span, at: position + 18)
+            WireBytes.store(peer.a0, into: &span, at: position)
+            WireBytes.store(peer.a1, into: &span, at: position + 4)
+            WireBytes.store(peer.a2, into: &span, at: position + 8)
+            WireBytes.store(peer.a3, into: &span, at: position + 12)
+            WireBytes.store(peer.port, into: &span, at: position + 16)
+            WireBytes.store(PeerMeta.snapshotMeta(peer.meta, now: now), into: &span, at: position + 18)
             position += SnapshotFormat.peer6RecordSize
         }
         offset = position

@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Listened on when no listener is named: every IPv4 and IPv6 address, BEP 15's customary port.
-    public static let defaultUDPListeners = ["0.0.0.0:6969", "[::]:6969"]
+    public static let defaultUDPListeners = DaemonSettings.defaultUDPListeners
 
     public var udpListeners: [String]
     /// Default listeners tolerate a host without IPv6; named ones must all bind.
