@@ -8,6 +8,12 @@ protocol CompactPeer: BitwiseCopyable, Sendable {
     /// A well-mixed hash of address + port for the open-addressing index.
     func endpointHash(seed: UInt64) -> UInt64
     func writeCompact(into span: inout MutableRawSpan, at offset: Int)
+    /// Bytes `writeCompactPadded` may touch: `compactSize` plus scratch the next record (or
+    /// nothing) overwrites.
+    static var paddedSize: Int { get }
+    /// `writeCompact` in as few stores as possible, possibly writing up to `paddedSize` bytes;
+    /// the caller guarantees `offset + paddedSize` bytes of room.
+    func writeCompactPadded(into span: inout MutableRawSpan, at offset: Int)
 }
 
 enum PeerMeta {

@@ -37,17 +37,21 @@ public struct ConnectionIDGenerator: Sendable {
         return (mac(endpoint, bucket: issued) ^ id.rawValue) & ~1 == 0
     }
 
+    /// The MAC of whole 8-byte blocks (one compression each, no byte-at-a-time buffering):
+    /// IPv4 `address ‖ port ‖ 4`, bucket (16 B); IPv6 `high`, `low`, `port ‖ 6`, bucket (32 B).
+    /// The lengths differ, so the two families' messages never coincide.
     private func mac(_ endpoint: PeerEndpoint, bucket: UInt32) -> UInt64 {
         var hasher = SipHash24(key: key)
+        let port = UInt64(endpoint.port) << 16
         switch endpoint.address {
         case .v4(let address):
-            hasher.append(bigEndian: address.rawValue)
+            hasher.append(word: UInt64(address.rawValue) << 32 | port | 4)
         case .v6(let address):
-            hasher.append(bigEndian: address.high)
-            hasher.append(bigEndian: address.low)
+            hasher.append(word: address.high)
+            hasher.append(word: address.low)
+            hasher.append(word: port | 6)
         }
-        hasher.append(bigEndian: endpoint.port)
-        hasher.append(bigEndian: bucket)
+        hasher.append(word: UInt64(bucket))
         return hasher.finalize()
     }
 }

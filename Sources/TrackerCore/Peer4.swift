@@ -27,6 +27,16 @@ struct Peer4: CompactPeer, Equatable {
         mixBits(seed ^ (UInt64(address) << 16 | UInt64(port)))
     }
 
+    /// One 8-byte store: address and port in network order, then 2 scratch bytes.
+    static var paddedSize: Int { 8 }
+
+    @inline(__always)
+    func writeCompactPadded(into span: inout MutableRawSpan, at offset: Int) {
+        // Little-endian memory order: bytes 0–3 the address, 4–5 the port (both big-endian).
+        let word = UInt64(address.bigEndian) | UInt64(port.bigEndian) << 32
+        span.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self)
+    }
+
     func writeCompact(into span: inout MutableRawSpan, at offset: Int) {
         span.storeBytes(of: address.bigEndian, toByteOffset: offset, as: UInt32.self)
         span.storeBytes(of: port.bigEndian, toByteOffset: offset + 4, as: UInt16.self)

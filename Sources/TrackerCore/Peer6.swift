@@ -36,6 +36,13 @@ struct Peer6: CompactPeer, Equatable {
         return mixBits(mixBits(seed ^ high) ^ low ^ UInt64(port) << 48)
     }
 
+    static var paddedSize: Int { compactSize }
+
+    @inline(__always)
+    func writeCompactPadded(into span: inout MutableRawSpan, at offset: Int) {
+        writeCompact(into: &span, at: offset)
+    }
+
     func writeCompact(into span: inout MutableRawSpan, at offset: Int) {
         span.storeBytes(of: a0.bigEndian, toByteOffset: offset, as: UInt32.self)
         span.storeBytes(of: a1.bigEndian, toByteOffset: offset + 4, as: UInt32.self)

@@ -77,21 +77,44 @@ extension PeerList {
         into span: inout MutableRawSpan, at offset: Int, written: inout Int, examined: inout Int
     ) {
         guard wanted > 0, !peers.isEmpty else { return }
-        var position = Int.random(in: 0..<peers.count, using: &rng)
+        let records = peers.span
+        let start = Int.random(in: 0..<records.count, using: &rng)
+        // The wrapping window as two contiguous runs, start..<count then 0..<start: no wrap test
+        // per record. At most one record (the requester) is skipped, so this ends within
+        // wanted + 1 records.
         var taken = 0
-        var looked = 0
-        // At most one record (the requester) is skipped, so this ends within wanted + 1 steps.
-        while taken < wanted && looked < peers.count {
-            let peer = peers[position]
-            looked += 1
-            if !peer.hasSameEndpoint(as: requester) {
-                peer.writeCompact(into: &span, at: offset + written * P.compactSize)
-                written += 1
-                taken += 1
-            }
-            position += 1
-            if position == peers.count { position = 0 }
+        copyRun(records, from: start, to: records.count, take: wanted, skipping: requester,
+                into: &span, at: offset, written: &written, taken: &taken, examined: &examined)
+        if taken < wanted {
+            copyRun(records, from: 0, to: start, take: wanted, skipping: requester,
+                    into: &span, at: offset, written: &written, taken: &taken, examined: &examined)
         }
-        examined += looked
+    }
+
+    @inline(__always)
+    private static func copyRun(
+        _ records: Span<P>, from lower: Int, to upper: Int, take wanted: Int, skipping requester: P,
+        into span: inout MutableRawSpan, at offset: Int, written: inout Int, taken: inout Int, examined: inout Int
+    ) {
+        // Bounded by the list and the reply size, so plain wrapping arithmetic cannot overflow.
+        var index = lower
+        var at = offset &+ written &* P.compactSize
+        let paddedEnd = span.byteCount &- P.paddedSize   // last offset a padded write fits at
+        let first = taken
+        while index < upper && taken < wanted {
+            let peer = records[index]
+            index &+= 1
+            if !peer.hasSameEndpoint(as: requester) {
+                if at <= paddedEnd {
+                    peer.writeCompactPadded(into: &span, at: at)
+                } else {
+                    peer.writeCompact(into: &span, at: at)
+                }
+                at &+= P.compactSize
+                taken &+= 1
+            }
+        }
+        written &+= taken &- first
+        examined += index - lower
     }
 }
