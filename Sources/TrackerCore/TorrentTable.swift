@@ -213,55 +213,87 @@ struct TorrentTable: Sendable {
     /// forward one slot (one farther from home each): the same table Robin Hood's swaps build,
     /// with one byte scan and one block move instead of a compare and swap per slot.
     private mutating func insertShifting(_ entry: Entry, at start: Int, rank: Int) {
-        var slot = start
-        while ranks[slot] != 0 { slot = next(slot) }
-        while slot != start {
-            let previous = slot == 0 ? capacity - 1 : slot - 1
-            entries[slot] = entries[previous]
-            let moved = ranks[previous]
-            ranks[slot] = moved == UInt8.max ? moved : moved + 1
-            slot = previous
+        let capacity = self.capacity
+        withSpans { rankBytes, slots in
+            var slot = start
+            while rankBytes[slot] != 0 { slot = slot + 1 == capacity ? 0 : slot + 1 }
+            while slot != start {
+                let previous = slot == 0 ? capacity - 1 : slot - 1
+                slots[slot] = slots[previous]
+                let moved = rankBytes[previous]
+                rankBytes[slot] = moved == UInt8.max ? moved : moved + 1
+                slot = previous
+            }
+            slots[start] = entry
+            rankBytes[start] = Self.storedRank(rank)
         }
-        entries[start] = entry
-        ranks[start] = Self.storedRank(rank)
     }
 
-    /// Robin Hood insertion of an absent entry (used when resizing), starting at `start` with the entry's `rank` there:
-    /// each resident richer (lower rank) than what is carried trades places with it and is carried on.
+    /// Runs `body` over spans of both arrays, taken out of `self` for the call: each is then
+    /// checked unique once, not once per element written, and `self` stays free to read.
+    private mutating func withSpans(_ body: (inout MutableSpan<UInt8>, inout MutableSpan<Entry>) -> Void) {
+        var rankArray: [UInt8] = []
+        var entryArray: [Entry] = []
+        swap(&rankArray, &ranks)
+        swap(&entryArray, &entries)
+        do {
+            var rankBytes = rankArray.mutableSpan
+            var slots = entryArray.mutableSpan
+            body(&rankBytes, &slots)
+        }
+        swap(&rankArray, &ranks)
+        swap(&entryArray, &entries)
+    }
+
+    /// Robin Hood insertion of an absent entry (used when resizing), starting at `start` with the
+    /// entry's `rank` there: each resident richer (lower rank) than what is carried trades places
+    /// with it and is carried on.
     private mutating func place(_ entry: Entry, at start: Int, rank startRank: Int) {
-        var carried = entry
-        var carriedRank = startRank
-        var slot = start
-        while true {
-            let resident = rank(at: slot)
-            if resident == 0 {
-                entries[slot] = carried
-                ranks[slot] = Self.storedRank(carriedRank)
-                return
+        let capacity = self.capacity
+        let key = self.key
+        withSpans { rankBytes, slots in
+            var carried = entry
+            var carriedRank = startRank
+            var slot = start
+            while true {
+                let resident = Self.rank(
+                    stored: rankBytes[slot], at: slot, of: slots[slot].words, capacity: capacity, key: key)
+                if resident == 0 {
+                    slots[slot] = carried
+                    rankBytes[slot] = Self.storedRank(carriedRank)
+                    return
+                }
+                if resident < carriedRank {
+                    let displaced = slots[slot]
+                    slots[slot] = carried
+                    carried = displaced
+                    rankBytes[slot] = Self.storedRank(carriedRank)
+                    carriedRank = resident
+                }
+                carriedRank += 1
+                slot = slot + 1 == capacity ? 0 : slot + 1
             }
-            if resident < carriedRank {
-                swap(&entries[slot], &carried)
-                ranks[slot] = Self.storedRank(carriedRank)
-                carriedRank = resident
-            }
-            carriedRank += 1
-            slot = next(slot)
         }
     }
 
     /// Backward-shift deletion: each following entry of the run moves back one slot (one step
     /// nearer its home) until an empty slot or an entry already at its home.
     private mutating func removeShifting(at slot: Int) {
-        var hole = slot
-        while true {
-            let following = next(hole)
-            let followingRank = rank(at: following)
-            if followingRank <= 1 { break }
-            entries[hole] = entries[following]
-            ranks[hole] = Self.storedRank(followingRank - 1)
-            hole = following
+        let capacity = self.capacity
+        let key = self.key
+        withSpans { rankBytes, slots in
+            var hole = slot
+            while true {
+                let following = hole + 1 == capacity ? 0 : hole + 1
+                let followingRank = Self.rank(
+                    stored: rankBytes[following], at: following, of: slots[following].words, capacity: capacity, key: key)
+                if followingRank <= 1 { break }
+                slots[hole] = slots[following]
+                rankBytes[hole] = Self.storedRank(followingRank - 1)
+                hole = following
+            }
+            rankBytes[hole] = 0
         }
-        ranks[hole] = 0
         count -= 1
     }
 
@@ -304,9 +336,14 @@ struct TorrentTable: Sendable {
     /// The exact rank of the entry in `slot` (0 if empty).
     @inline(__always)
     func rank(at slot: Int) -> Int {
-        let stored = Int(ranks[slot])
-        guard stored == Sizing.saturatedRank else { return stored }
-        let home = home(hashValue(entries[slot].words))
+        Self.rank(stored: ranks[slot], at: slot, of: entries[slot].words, capacity: capacity, key: key)
+    }
+
+    /// The exact rank from a stored byte, recomputed from the entry's hash if the byte saturated.
+    @inline(__always)
+    private static func rank(stored: UInt8, at slot: Int, of words: Words, capacity: Int, key: Key) -> Int {
+        guard Int(stored) == Sizing.saturatedRank else { return Int(stored) }
+        let home = home(hashValue(words, key: key), capacity: capacity)
         return (slot >= home ? slot - home : slot + capacity - home) + 1
     }
 
@@ -317,7 +354,10 @@ struct TorrentTable: Sendable {
 
     /// Multiply-shift range reduction (Lemire): the hash's high bits pick the slot, any capacity.
     @inline(__always)
-    func home(_ hash: UInt64) -> Int {
+    func home(_ hash: UInt64) -> Int { Self.home(hash, capacity: capacity) }
+
+    @inline(__always)
+    private static func home(_ hash: UInt64, capacity: Int) -> Int {
         Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(capacity)).high)
     }
 
@@ -330,7 +370,10 @@ struct TorrentTable: Sendable {
     /// only ties in /stats top lists follow it), so there is little to adapt to; that is all a
     /// table of ~1,000 torrents a shard needs. A zero product needs a word equal to a key word.
     @inline(__always)
-    func hashValue(_ words: Words) -> UInt64 {
+    func hashValue(_ words: Words) -> UInt64 { Self.hashValue(words, key: key) }
+
+    @inline(__always)
+    private static func hashValue(_ words: Words, key: Key) -> UInt64 {
         let first = Self.foldedMultiply(words.high ^ key.k0, words.middle ^ key.k1)
         return Self.foldedMultiply(first ^ UInt64(words.w4) ^ key.k2, key.k3)
     }
