@@ -6,7 +6,8 @@ import TrackerProtocol
 /// It replaces a `[InfoHash: Torrent]`, whose power-of-two capacity at load ≤ 0.75 and 24-byte
 /// key stride cost ~106 B per torrent at 1M torrents. Here any capacity is allowed (the home slot
 /// is a multiply-shift range reduction of a 64-bit hash), a table grows by 1/8 once past 9/10
-/// load, so a growing table sits between 0.8 and 0.9 load: at most 61 B per torrent.
+/// load, so a growing table sits between 0.8 and 0.9 load: at most 49 / 0.8 = 61.3 B per torrent
+/// (growth leaves glibc heap holes on top; see bench/results/2026-11-25-1250-torrent-table.md).
 ///
 /// Robin Hood linear probing keeps probe runs short at that load: an insert takes the slot of the
 /// first resident nearer its own home than the newcomer is, so a lookup stops at the first resident
