@@ -1,31 +1,41 @@
 import TrackerProtocol
 
-/// Everything one shard lock protects: the torrent map and the slabs its large swarms live in.
+/// Everything one shard lock protects: the torrent table and the slabs its large swarms live in.
 struct ShardTorrents: Sendable {
-    var map: [InfoHash: Torrent] = [:]
+    var table: TorrentTable
     var lists = PeerLists()
 
-    var count: Int { map.count }
-
-    /// Removes a torrent and frees its slab slots.
-    mutating func remove(at index: Dictionary<InfoHash, Torrent>.Index) {
-        map.values[index].releaseLists(&lists)
-        map.remove(at: index)
+    init(tableKey: TorrentTable.Key) {
+        table = TorrentTable(key: tableKey)
     }
 
-    mutating func removeValue(forKey hash: InfoHash) {
-        guard let index = map.index(forKey: hash) else { return }
-        remove(at: index)
+    var count: Int { table.count }
+
+    /// Removes the torrent in `slot` and frees its slab slots.
+    mutating func remove(atSlot slot: Int) {
+        table[slot: slot].releaseLists(&lists)
+        table.remove(atSlot: slot)
+    }
+
+    /// Removes (freeing their slab slots) the torrents `shouldRemove` returns true for, after it
+    /// has updated each in place. Returns the number removed.
+    mutating func removeAll(where shouldRemove: (InfoHash, inout Torrent, inout PeerLists) -> Bool) -> Int {
+        table.removeAll(context: &lists) { hash, torrent, lists in
+            guard shouldRemove(hash, &torrent, &lists) else { return false }
+            torrent.releaseLists(&lists)
+            return true
+        }
     }
 
     /// Stores a torrent decoded from a snapshot, replacing (and freeing) one already present.
     mutating func insert(_ hash: InfoHash, _ detached: DetachedTorrent) {
-        removeValue(forKey: hash)
         var torrent = Torrent(lastActivity: detached.lastActivity)
         torrent.downloaded = detached.downloaded
+        let slot = table.slot(for: hash, insertingIfAbsent: torrent)
+        table[slot: slot].releaseLists(&lists)
         torrent.peers4 = PeerSet(attaching: detached.list4, to: &lists.v4)
         if detached.list6.count > 0 { torrent.peers6 = lists.v6.allocate(detached.list6) }
-        map[hash] = torrent
+        table[slot: slot] = torrent
     }
 
     /// A self-contained copy of one torrent (a retain per out-of-line list), for snapshots.

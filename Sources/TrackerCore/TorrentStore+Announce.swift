@@ -25,12 +25,14 @@ extension TorrentStore {
             switch endpoint.address {
             case .v4(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
-                return torrents.map[announce.infoHash, default: Torrent(lastActivity: now)].announce(
+                let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
+                return torrents.table[slot: slot].announce(
                     Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             case .v6(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
-                return torrents.map[announce.infoHash, default: Torrent(lastActivity: now)].announce(
+                let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
+                return torrents.table[slot: slot].announce(
                     Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             }
@@ -42,15 +44,15 @@ extension TorrentStore {
     private static func stop(
         _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, seed: UInt64, in torrents: inout ShardTorrents
     ) -> AnnounceOutcome {
-        guard let index = torrents.map.index(forKey: infoHash) else {
+        guard let slot = torrents.table.slot(of: infoHash) else {
             return AnnounceOutcome(seeders: 0, leechers: 0, downloaded: 0, peerCount: 0)
         }
-        let outcome = torrents.map.values[index].stop(endpoint, now: now, seed: seed, lists: &torrents.lists)
+        let outcome = torrents.table[slot: slot].stop(endpoint, now: now, seed: seed, lists: &torrents.lists)
         // An emptied torrent without downloads is gone at once; one with downloads is kept for
         // the cleaner's retention rule.
-        let torrent = torrents.map.values[index]
+        let torrent = torrents.table[slot: slot]
         if torrent.peerCount(torrents.lists) == 0 && torrent.downloaded == 0 {
-            torrents.remove(at: index)
+            torrents.remove(atSlot: slot)
         }
         return outcome
     }

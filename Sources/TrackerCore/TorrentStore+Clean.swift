@@ -12,24 +12,17 @@ extension TorrentStore {
         let seed = hashSeed
         return shards[shard].torrents.withLock { torrents in
             var report = CleanReport()
-            var doomed: [InfoHash] = []
-            for index in torrents.map.indices {
-                if let allowed, !allowed(torrents.map.keys[index]) {
-                    report.peersRemoved += torrents.map.values[index].peerCount(torrents.lists)
-                    doomed.append(torrents.map.keys[index])
-                    continue
+            let removed = torrents.removeAll { hash, torrent, lists in
+                if let allowed, !allowed(hash) {
+                    report.peersRemoved += torrent.peerCount(lists)
+                    return true
                 }
-                report.peersRemoved += torrents.map.values[index].expire(
-                    now: now, timeoutMinutes: timeoutMinutes, seed: seed, lists: &torrents.lists)
-                let torrent = torrents.map.values[index]
-                guard torrent.peerCount(torrents.lists) == 0 else { continue }
+                report.peersRemoved += torrent.expire(now: now, timeoutMinutes: timeoutMinutes, seed: seed, lists: &lists)
+                guard torrent.peerCount(lists) == 0 else { return false }
                 let idle = now >= torrent.lastActivity ? now - torrent.lastActivity : 0
-                if torrent.downloaded == 0 || idle > retention {
-                    doomed.append(torrents.map.keys[index])
-                }
+                return torrent.downloaded == 0 || idle > retention
             }
-            for hash in doomed { torrents.removeValue(forKey: hash) }
-            report.torrentsRemoved = doomed.count
+            report.torrentsRemoved = removed
             return report
         }
     }

@@ -15,7 +15,7 @@ extension TorrentStore {
         let torrents = shards[shard].torrents.withLock { torrents in
             var copy: [(key: InfoHash, value: DetachedTorrent)] = []
             copy.reserveCapacity(torrents.count)
-            for (hash, torrent) in torrents.map { copy.append((hash, torrents.detached(torrent))) }
+            torrents.table.forEach { hash, torrent in copy.append((hash, torrents.detached(torrent))) }
             return copy
         }
         return SnapshotShardCopy(index: shard, torrents: torrents)
@@ -66,7 +66,7 @@ extension TorrentStore {
         let firstShard = shardIndex(for: first.hash)
         if staged.allSatisfy({ shardIndex(for: $0.hash) == firstShard }) {
             shards[firstShard].torrents.withLock { torrents in
-                torrents.map.reserveCapacity(torrents.count + staged.count)
+                torrents.table.reserveCapacity(torrents.count + staged.count)
                 for entry in staged { torrents.insert(entry.hash, entry.torrent) }
             }
             return

@@ -25,7 +25,10 @@ public final class TorrentStore: Sendable {
         self.configuration = configuration
         self.shardCount = count
         self.shardShift = UInt32(32 - count.trailingZeroBitCount)
-        self.shards = (0..<count).map { _ in TorrentShard() }
+        // The table key comes from the same per-process random seed, through SplitMix64 and a
+        // different starting point so it shares no bits with the peer-index seed.
+        let tableKey = TorrentTable.Key(seed: hashSeed ^ 0x7461_626C_655F_6B65)  // "table_ke"
+        self.shards = (0..<count).map { _ in TorrentShard(tableKey: tableKey) }
         self.hashSeed = hashSeed
         self.timeoutMinutes = UInt16(min(configuration.peerTimeout / 60, UInt32(PeerMeta.maximumAge) - 1))
     }
@@ -40,14 +43,14 @@ public final class TorrentStore: Sendable {
 
     public func scrape(_ infoHash: InfoHash) -> ScrapeCounts {
         shards[shardIndex(for: infoHash)].torrents.withLock { torrents in
-            torrents.map[infoHash]?.scrapeCounts(torrents.lists) ?? .zero
+            torrents.table[infoHash]?.scrapeCounts(torrents.lists) ?? .zero
         }
     }
 
     /// Calls `body` for every torrent of one shard while holding that shard's lock: keep it short.
     public func forEachTorrent(shard: Int, _ body: (InfoHash, ScrapeCounts) -> Void) {
         shards[shard].torrents.withLock { torrents in
-            for (hash, torrent) in torrents.map { body(hash, torrent.scrapeCounts(torrents.lists)) }
+            torrents.table.forEach { hash, torrent in body(hash, torrent.scrapeCounts(torrents.lists)) }
         }
     }
 
@@ -56,7 +59,7 @@ public final class TorrentStore: Sendable {
         for shard in shards {
             let part = shard.torrents.withLock { torrents in
                 var part = StoreStatistics(torrents: torrents.count)
-                for torrent in torrents.map.values {
+                torrents.table.forEach { _, torrent in
                     part.peers4 += torrent.count4(torrents.lists)
                     part.peers6 += torrent.count6(torrents.lists)
                     part.seeders += torrent.seeders(torrents.lists)

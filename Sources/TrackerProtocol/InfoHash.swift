@@ -19,6 +19,17 @@ public struct InfoHash: Hashable, Sendable, Comparable, CustomStringConvertible 
         storage = TwentyBytes(bytes: bytes)
     }
 
+    /// From the 20 bytes as big-endian integers (bytes 0..<8, 8..<16, 16..<20): compact tables
+    /// store the hash as plain words and rebuild it without touching bytes.
+    public init(high: UInt64, middle: UInt64, low: UInt32) {
+        storage = TwentyBytes(high: high, middle: middle, low: low)
+    }
+
+    /// The 20 bytes as big-endian integers, the inverse of `init(high:middle:low:)`.
+    public var words: (high: UInt64, middle: UInt64, low: UInt32) {
+        (storage.high, storage.middle, storage.low)
+    }
+
     /// Writes the 20 bytes in wire order at `offset`.
     public func write(into span: inout MutableRawSpan, at offset: Int) {
         storage.write(into: &span, at: offset)

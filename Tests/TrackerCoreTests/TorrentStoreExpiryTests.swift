@@ -61,7 +61,7 @@ struct TorrentStoreExpiryTests {
         #expect(h.store.scrape(hash) == ScrapeCounts(seeders: 5, leechers: 5, downloaded: 0))
         let shard = h.store.shards[h.store.shardIndex(for: hash)]
         let sizes = shard.torrents.withLock { torrents -> (Int, Int) in
-            guard case .many(let handle) = torrents.map[hash]?.peers4 else { return (-1, -1) }
+            guard case .many(let handle) = torrents.table[hash]?.peers4 else { return (-1, -1) }
             let list = torrents.lists.v4[handle]
             return (list.seeders.capacity + list.leechers.capacity, list.index.count)
         }
