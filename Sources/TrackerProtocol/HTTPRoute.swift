@@ -23,12 +23,13 @@ public enum HTTPRoute: Hashable, Sendable {
         var path = rawPath
         while path.first == UInt8(ascii: "/") { path = path.dropFirst() }
         guard let decoded = HTTPQuery.percentDecoded(path) else { return .notFound }
-        let stats = Array(statsPath.utf8.drop(while: { $0 == UInt8(ascii: "/") }))
+        // Compared in place: no array per request for the fixed names.
+        let stats = statsPath.utf8.drop(while: { $0 == UInt8(ascii: "/") })
         if decoded.isEmpty { return .root }
-        if decoded == stats { return .stats }
-        if decoded == Array("metrics".utf8) { return .metrics }
+        if decoded.elementsEqual(stats) { return .stats }
+        if decoded.elementsEqual("metrics".utf8) { return .metrics }
         if decoded.first == UInt8(ascii: "a") { return .announce }
-        if decoded == Array("scrape".utf8) {
+        if decoded.elementsEqual("scrape".utf8) {
             guard let query else { return .fullScrape }
             var namesHash = false
             HTTPQuery.forEachPair(query) { key, _ in

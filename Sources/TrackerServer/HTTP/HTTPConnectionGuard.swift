@@ -76,8 +76,13 @@ final class HTTPConnectionGuard: ChannelInboundHandler, RemovableChannelHandler 
         lastActive = loop.idle.tick
         let buffer = unwrapInboundIn(data)
         loop.statistics.count(.bytesIn, by: UInt64(buffer.readableBytes))
+        // Locals, not the stored properties, in the loop: a class property access per byte is a
+        // dynamic exclusivity check.
+        var headBytes = self.headBytes
+        var atLineStart = self.atLineStart
+        let limit = self.limit
         let overLimit = buffer.withUnsafeReadableBytes { bytes -> Bool in
-            // SAFETY: `bytes` is the buffer's readable region, valid for this closure only.
+            // SAFETY: `bytes` is the buffer's readable region, only read inside this closure.
             for byte in bytes {
                 headBytes += 1
                 switch byte {
@@ -95,6 +100,8 @@ final class HTTPConnectionGuard: ChannelInboundHandler, RemovableChannelHandler 
             }
             return false
         }
+        self.headBytes = headBytes
+        self.atLineStart = atLineStart
         if overLimit { return trip(context: context) }
         context.fireChannelRead(data)
     }

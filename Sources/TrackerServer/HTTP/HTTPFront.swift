@@ -126,9 +126,9 @@ public final class HTTPFront: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Accept up to 16 connections per wake-up of the listener (NIO's default is 4).
             .serverChannelOption(.maxMessagesPerRead, value: 16)
-            // TCP_NODELAY: ServerBootstrap sets it on the listener and Linux accepted sockets
-            // inherit it, so no setsockopt per connection.
-            .childChannelOption(.maxMessagesPerRead, value: 4)
+            // No child options: TCP_NODELAY is set by ServerBootstrap on the listener and Linux
+            // accepted sockets inherit it; maxMessagesPerRead is 4 by default. Each child option
+            // is a setOption (and setsockopt) per connection.
             .childChannelInitializer { channel in
                 let index = eventLoops.firstIndex { $0 === channel.eventLoop } ?? 0
                 let loop = contexts[index]
