@@ -137,7 +137,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .mode(let mode):
                 loop.statistics.count(.stats, .ok)
                 let body = HTTPStatsPage(shared: shared).render(mode)
-                respond(.ok, contentType: "text/plain", body: Array(body.utf8), head: head, context: context)
+                respond(.ok, contentType: .plain, body: Array(body.utf8), head: head, context: context)
             }
         case .metrics:
             guard configuration.metricsPublic || configuration.statsAllowed(client) else {
@@ -145,7 +145,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             loop.statistics.count(.metrics, .ok)
             respond(
-                .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                .ok, contentType: .prometheus,
                 body: HTTPMetricsPage(shared: shared).render(), head: head, context: context)
         case .root:
             guard let url = configuration.redirectURL else {
@@ -169,7 +169,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return (hash, seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded)
             }
             loop.statistics.count(.scrape, .ok)
-            respond(.ok, contentType: "text/plain", body: HTTPBencode.scrape(entries), head: head, context: context)
+            respond(.ok, contentType: .plain, body: HTTPBencode.scrape(entries), head: head, context: context)
         }
     }
 }
