@@ -20,8 +20,11 @@ public enum HTTPBencode {
     /// `peers` holds `compactPeers` for an IPv4 requester; for an IPv6 requester it is empty and the
     /// 18-byte records go in `peers6` (BEP 7), so clients that insist on a `peers` key still parse it.
     /// A `stopped` reply leaves out `downloaded`, as opentracker does.
+    /// `compactPeers` is concrete (not `some Collection`): a generic public function called from
+    /// the HTTP front is not specialised across the module boundary and ran through runtime
+    /// generics on every announce.
     public static func announce(
-        _ counts: AnnounceCounts, compactPeers: some Collection<UInt8>, ipv6: Bool, stopped: Bool = false
+        _ counts: AnnounceCounts, compactPeers: ArraySlice<UInt8>, ipv6: Bool, stopped: Bool = false
     ) -> [UInt8] {
         var writer = BencodeWriter(reservingCapacity: 96 + compactPeers.count)
         writeCounts(counts, stopped: stopped, into: &writer)

@@ -46,13 +46,7 @@ public enum HTTPQuery {
 
     /// True when the raw key equals `name` (keys are plain ASCII in every client).
     public static func key(_ key: ArraySlice<UInt8>, is name: String) -> Bool {
-        guard key.count == name.utf8.count else { return false }
-        var index = key.startIndex
-        for unit in name.utf8 {
-            if key[index] != unit { return false }
-            index += 1
-        }
-        return true
+        key.count == name.utf8.count && key.elementsEqual(name.utf8)
     }
 
     /// Unsigned decimal without sign or spaces; nil when empty, not decimal or over UInt64.max.

@@ -22,13 +22,21 @@ public enum HTTPRoute: Hashable, Sendable {
     public static func route(path rawPath: ArraySlice<UInt8>, query: ArraySlice<UInt8>?, statsPath: String) -> HTTPRoute {
         var path = rawPath
         while path.first == UInt8(ascii: "/") { path = path.dropFirst() }
-        guard let decoded = HTTPQuery.percentDecoded(path) else { return .notFound }
-        let stats = Array(statsPath.utf8.drop(while: { $0 == UInt8(ascii: "/") }))
+        // Most paths have no escapes: compare the slice itself, no decoded copy per request.
+        let decoded: ArraySlice<UInt8>
+        if path.contains(UInt8(ascii: "%")) {
+            guard let copy = HTTPQuery.percentDecoded(path) else { return .notFound }
+            decoded = copy[...]
+        } else {
+            decoded = path
+        }
+        // Compared in place: no array per request for the fixed names.
+        let stats = statsPath.utf8.drop(while: { $0 == UInt8(ascii: "/") })
         if decoded.isEmpty { return .root }
-        if decoded == stats { return .stats }
-        if decoded == Array("metrics".utf8) { return .metrics }
+        if decoded.elementsEqual(stats) { return .stats }
+        if decoded.elementsEqual("metrics".utf8) { return .metrics }
         if decoded.first == UInt8(ascii: "a") { return .announce }
-        if decoded == Array("scrape".utf8) {
+        if decoded.elementsEqual("scrape".utf8) {
             guard let query else { return .fullScrape }
             var namesHash = false
             HTTPQuery.forEachPair(query) { key, _ in
@@ -37,7 +45,7 @@ public enum HTTPRoute: Hashable, Sendable {
             }
             return namesHash ? .scrape : .fullScrape
         }
-        if decoded.count >= 2, decoded[0] == UInt8(ascii: "s"), decoded[1] == UInt8(ascii: "c") { return .scrape }
+        if decoded.starts(with: "sc".utf8) { return .scrape }
         return .notFound
     }
 }

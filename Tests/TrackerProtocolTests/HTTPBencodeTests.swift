@@ -8,7 +8,7 @@ struct HTTPBencodeTests {
     @Test("an IPv4 announce reply is opentracker's bytes, keys sorted")
     func compactIPv4() {
         let peer: [UInt8] = [0x7F, 0, 0, 1, 0x1A, 0xE1]
-        let body = HTTPBencode.announce(counts, compactPeers: peer, ipv6: false)
+        let body = HTTPBencode.announce(counts, compactPeers: peer[...], ipv6: false)
         let expected = Array("d8:completei1e10:downloadedi3e10:incompletei2e8:intervali1650e12:min intervali825e5:peers6:".utf8)
             + peer + Array("e".utf8)
         #expect(body == expected)
@@ -17,7 +17,7 @@ struct HTTPBencodeTests {
     @Test("an IPv6 requester gets 18-byte records in peers6 and an empty peers")
     func compactIPv6() {
         let peer: [UInt8] = [UInt8](repeating: 0, count: 15) + [1, 0x1A, 0xE1]
-        let body = HTTPBencode.announce(counts, compactPeers: peer, ipv6: true)
+        let body = HTTPBencode.announce(counts, compactPeers: peer[...], ipv6: true)
         let expected = Array("d8:completei1e10:downloadedi3e10:incompletei2e8:intervali1650e12:min intervali825e5:peers0:6:peers618:".utf8)
             + peer + Array("e".utf8)
         #expect(body == expected)
@@ -25,7 +25,7 @@ struct HTTPBencodeTests {
 
     @Test("a stopped reply leaves out downloaded")
     func stopped() {
-        let body = HTTPBencode.announce(counts, compactPeers: [UInt8](), ipv6: false, stopped: true)
+        let body = HTTPBencode.announce(counts, compactPeers: [], ipv6: false, stopped: true)
         #expect(String(decoding: body, as: UTF8.self)
             == "d8:completei1e10:incompletei2e8:intervali1650e12:min intervali825e5:peers0:e")
     }

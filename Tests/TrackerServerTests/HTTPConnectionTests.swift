@@ -21,6 +21,38 @@ struct HTTPConnectionTests {
         #expect(one.header("Connection") == nil)
     }
 
+    @Test("a malformed request gets 400 and the connection is closed, after the answers before it")
+    func malformedRequest() throws {
+        let server = try HTTPTestServer()
+        let client = try server.client()
+        client.send("GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nBad Header\r\n\r\n")
+        #expect(try client.readResponse().status == 404)
+        let bad = try client.readResponse()
+        #expect(bad.status == 400 && bad.header("Connection") == "close")
+        #expect(client.waitForClose())
+    }
+
+    @Test("Connection: close and HTTP/1.0 close after the response; requests pipelined after it get none")
+    func closingRequests() throws {
+        let server = try HTTPTestServer()
+        let client = try server.client()
+        client.send("GET /favicon.ico HTTP/1.1\r\nConnection: close\r\n\r\nGET /favicon.ico HTTP/1.1\r\n\r\n")
+        let closed = try client.readResponse()
+        #expect(closed.status == 404 && closed.header("Connection") == "close")
+        #expect(client.waitForClose())
+
+        let old = try server.client()
+        old.send("GET /favicon.ico HTTP/1.0\r\n\r\n")
+        #expect(try old.readResponse().header("Connection") == "close")
+        #expect(old.waitForClose())
+
+        let kept = try server.client()
+        kept.send("GET /favicon.ico HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(try kept.readResponse().header("Connection") == "keep-alive")
+        kept.send("GET /favicon.ico HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(try kept.readResponse().status == 404)
+    }
+
     @Test("a request head over the limit gets 431 and the connection is closed")
     func headLimit() throws {
         let server = try HTTPTestServer { $0.maxHeadBytes = 1024 }
@@ -53,6 +85,13 @@ struct HTTPConnectionTests {
         let client = try server.client()
         client.send("GET /annou")  // a slow client that never finishes its head
         #expect(client.waitForClose())
+        #expect(server.front.loopStatistics.total(.idleTimeout) == 1)
+        // A connection that keeps talking is not closed: each request is activity.
+        let busy = try server.client()
+        for _ in 0..<6 {
+            #expect(try busy.get("/favicon.ico", keepAlive: true).status == 404)
+            usleep(300_000)
+        }
         #expect(server.front.loopStatistics.total(.idleTimeout) == 1)
     }
 

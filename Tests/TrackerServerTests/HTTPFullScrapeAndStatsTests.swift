@@ -31,11 +31,11 @@ func gunzip(_ input: [UInt8]) -> [UInt8]? {
 
 @Suite("HTTP full scrape, stats and metrics")
 struct HTTPFullScrapeAndStatsTests {
-    /// 300 torrents over 16 shards, with varied counts.
-    func populate(_ server: HTTPTestServer) throws -> [InfoHash: ScrapeCounts] {
+    /// `count` torrents over 16 shards, with varied counts.
+    func populate(_ server: HTTPTestServer, count: Int = 300) throws -> [InfoHash: ScrapeCounts] {
         var rng = Xoshiro256(seed: 9)
         var expected: [InfoHash: ScrapeCounts] = [:]
-        for n in 0..<300 {
+        for n in 0..<count {
             let bytes = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let hash = InfoHash(bytes: bytes)
             var buffer = [UInt8](repeating: 0, count: 64)
@@ -92,6 +92,46 @@ struct HTTPFullScrapeAndStatsTests {
         #expect(response.header("Transfer-Encoding")?.lowercased() == "chunked")
         let body = try #require(gunzip(response.body))
         #expect(parseBen(body) == expected)
+    }
+
+    @Test("requests pipelined behind a keep-alive full scrape are answered after it, in order")
+    func pipelinedBehindFullScrape() throws {
+        // The daemon's shard count, so the body goes out in ~64 KiB chunks as in production.
+        let server = try HTTPTestServer(shardCount: 1024)
+        // ~6 MB of body, and the client reads nothing until the server's socket buffer is full
+        // (Linux: tcp_wmem max 4 MiB) and its output stops growing: the scrape is then stuck
+        // mid-body, and the requests behind it were decoded from the same read.
+        let expected = try populate(server, count: 80000)
+        let client = try HTTPTestClient(address: server.address, receiveBuffer: 4096)
+        let announce = announcePath(hashBytes(3), port: 7, left: 0)
+        client.send("GET /scrape HTTP/1.1\r\nHost: x\r\n\r\nGET \(announce) HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n")
+        var sent: UInt64 = 0
+        for _ in 0..<250 {
+            usleep(20_000)
+            let now = server.front.loopStatistics.total(.bytesOut)
+            if now > 0 && now == sent { break }
+            sent = now
+        }
+        let scrape = try client.readResponse()
+        #expect(scrape.status == 200 && scrape.header("Transfer-Encoding")?.lowercased() == "chunked")
+        #expect(parseBen(scrape.body) == expected)
+        let second = try client.readResponse()
+        #expect(second.status == 200 && second.text.hasPrefix("d8:complete"))
+        #expect(try client.readResponse().status == 404)
+        // Reading resumed: the connection still serves.
+        #expect(try client.get("/favicon.ico", keepAlive: true).status == 404)
+    }
+
+    @Test("an HTTP/1.0 full scrape is sent unchunked until the connection closes")
+    func http10FullScrape() throws {
+        let server = try HTTPTestServer()
+        let expected = try populate(server)
+        let client = try server.client()
+        client.send("GET /scrape HTTP/1.0\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.header("Transfer-Encoding") == nil && response.header("Connection") == "close")
+        #expect(parseBen(response.body) == expected)
     }
 
     @Test("a plain full scrape in ben and txt formats lists every torrent")

@@ -22,13 +22,18 @@ final class HTTPTestClient {
     let fd: Int32
     private var pending: [UInt8] = []
 
-    init(address: String, timeoutSeconds: Int = 5) throws {
+    /// `receiveBuffer`: a fixed SO_RCVBUF (no autotuning), so a large response backs up into the
+    /// server instead of into this socket.
+    init(address: String, timeoutSeconds: Int = 5, receiveBuffer: Int32? = nil) throws {
         let (host, port) = try HTTPFront.split(address)
         let ipv6 = host.contains(":")
         fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPTestError.socket(errno) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var result: Int32
         if ipv6 {
             var address = sockaddr_in6()
@@ -159,11 +164,11 @@ final class HTTPTestServer {
 
     init(
         listeners: [String] = ["127.0.0.1:0"], udp: [UDPStatistics] = [], access: AccessPolicy? = nil,
-        _ adjust: (inout HTTPConfiguration) -> Void = { _ in }
+        shardCount: Int = 16, _ adjust: (inout HTTPConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = HTTPConfiguration(listeners: listeners, eventLoopCPUs: [0, 1], pinEventLoops: false)
         adjust(&configuration)
-        store = TorrentStore(configuration: TrackerConfiguration(shardCount: 16))
+        store = TorrentStore(configuration: TrackerConfiguration(shardCount: shardCount))
         front = HTTPFront(
             configuration: configuration, store: store,
             statistics: TrackerStatisticsSource(udpWorkers: { udp }), access: access, logger: Logger(label: "http-test"))

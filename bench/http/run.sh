@@ -3,10 +3,13 @@
 #
 # Each tracker is pinned to CPU 0 (taskset), wrk to CPU 1, one tracker at a time. For each
 # variant (Connection: close / keep-alive) and repetition it records wrk's req/s and the
-# tracker's CPU time (utime+stime from /proc/PID/stat) per completed request, then writes the
-# medians and RingTracker/opentracker ratios to bench/results/<date>-http.md.
+# tracker's CPU time (utime+stime from /proc/PID/stat, and utime alone) per completed request, then
+# writes the medians and RingTracker/opentracker ratios to bench/results/<date>-<HHMM>-http.md
+# (UTC start time, so a second run on the same day does not overwrite the first).
 #
-#   bench/http/run.sh [--secs 10] [--reps 3] [--hashes 100000] [--conns 32] [--ringtracker PATH]
+#   bench/http/run.sh [--secs 10] [--reps 3] [--hashes 100000] [--conns 32] [--ringtracker PATH [--commit REV]]
+#
+# --commit names the revision the --ringtracker binary was built from (default: this checkout's HEAD).
 #
 # Needs: opentracker (Debian, whitelist build), wrk, setpriv, taskset, python3, and a ringtracker
 # binary with --http (swift build -c release). Run as root (opentracker drops to nobody).
@@ -16,6 +19,7 @@ SECS=10 REPS=3 HASHES=100000 CONNS=32
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 RINGTRACKER="$ROOT/.build/release/ringtracker"
+COMMIT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --secs) SECS="$2"; shift 2 ;;
@@ -23,6 +27,7 @@ while [ $# -gt 0 ]; do
     --hashes) HASHES="$2"; shift 2 ;;
     --conns) CONNS="$2"; shift 2 ;;
     --ringtracker) RINGTRACKER="$2"; shift 2 ;;
+    --commit) COMMIT="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -43,6 +48,7 @@ chmod 644 "$DIR/wl.txt"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 wait_port() {
   for _ in $(seq 1 100); do
     if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2).close()" 2>/dev/null; then return 0; fi
@@ -69,6 +75,7 @@ start_tracker() {  # $1 = ot|rt ; prints PID and PORT into globals
 stop_tracker() { kill -INT "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 
 RESULTS="$DIR/results.tsv"
+STAMP="$(date -u +%Y-%m-%d-%H%M)"
 LOAD_BEFORE="$(cut -d" " -f1-3 /proc/loadavg)"
 : > "$RESULTS"
 TICK="$(getconf CLK_TCK)"
@@ -79,23 +86,26 @@ for variant in close keepalive; do
       header=()
       [ "$variant" = close ] && header=(-H 'Connection: close')
       before="$(cpu_ticks "$PID")"
+      user_before="$(user_ticks "$PID")"
       taskset -c 1 wrk -t 1 -c "$CONNS" -d "${SECS}s" "${header[@]}" -s "$HERE/announce.lua" \
         "http://127.0.0.1:$PORT/announce" -- "$DIR/wl.txt" > "$DIR/wrk.out" 2>&1 || true
       after="$(cpu_ticks "$PID")"
+      user_after="$(user_ticks "$PID")"
       requests="$(awk '/requests in/ {print $1}' "$DIR/wrk.out")"
       rps="$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.out")"
       non2xx="$(awk '/Non-2xx/ {print $NF}' "$DIR/wrk.out")"
       us="$(python3 -c "print(round(($after-$before)*1e6/$TICK/max(${requests:-0},1),2))")"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$tracker" "$rep" "${rps:-0}" "$us" "${non2xx:-0}" | tee -a "$RESULTS"
+      user_us="$(python3 -c "print(round(($user_after-$user_before)*1e6/$TICK/max(${requests:-0},1),2))")"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$tracker" "$rep" "${rps:-0}" "$us" "${non2xx:-0}" "$user_us" | tee -a "$RESULTS"
       stop_tracker
     done
   done
 done
 
-DATE="$(date -u +%Y-%m-%d)"
-OUT="$ROOT/bench/results/$DATE-http.md"
+OUT="$ROOT/bench/results/$STAMP-http.md"
 COMMAND="bench/http/run.sh --secs $SECS --reps $REPS --hashes $HASHES --conns $CONNS"
-python3 - "$RESULTS" "$OUT" "$COMMAND" "$(git -C "$ROOT" rev-parse --short HEAD)" "$(nproc)" "$LOAD_BEFORE / $(cut -d" " -f1-3 /proc/loadavg)" <<'PY'
+[ -n "$COMMIT" ] && COMMAND="$COMMAND --ringtracker <binary built at $COMMIT> --commit $COMMIT"
+python3 - "$RESULTS" "$OUT" "$COMMAND" "${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}" "$(nproc)" "$LOAD_BEFORE / $(cut -d" " -f1-3 /proc/loadavg)" <<'PY'
 import statistics, sys
 rows = [line.split('\t') for line in open(sys.argv[1]).read().splitlines() if line]
 out, command, commit, cpus, load = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
@@ -106,20 +116,21 @@ def spread(variant, tracker, column):
     values = [float(r[column]) for r in rows if r[0] == variant and r[1] == tracker]
     return f"{min(values):,.0f}..{max(values):,.0f}" if values else "-"
 lines = [
-    f"# HTTP announce: RingTracker vs opentracker ({out.rsplit('/',1)[-1][:10]})", "",
+    f"# HTTP announce: RingTracker vs opentracker ({out.rsplit('/',1)[-1][:15]} UTC)", "",
     f"Command: `{command}` (commit {commit}, {cpus} CPUs). Tracker pinned to CPU 0, wrk `-t1 -c32` pinned to CPU 1,",
     "random whitelisted info_hash per request (bench/http/announce.lua), left=0 with p=0.75, numwant=30, compact=1; both trackers load the same whitelist.",
     "CPU µs/request = tracker utime+stime (/proc/PID/stat) during the run ÷ requests wrk completed. Medians of the reps.",
     f"Load average before / after (1, 5, 15 min): {load}. The machine is shared; compare ratios, not absolutes.", "",
-    "| variant | tracker | req/s (median) | min..max | CPU µs/req | non-2xx |",
-    "|---|---|---:|---|---:|---:|",
+    "| variant | tracker | req/s (median) | min..max | CPU µs/req | of which user | non-2xx |",
+    "|---|---|---:|---|---:|---:|---:|",
 ]
 names = {"ot": "opentracker (Debian)", "rt": "RingTracker HTTP"}
 for variant in ("close", "keepalive"):
     for tracker in ("ot", "rt"):
         non2xx = sum(int(float(r[5])) for r in rows if r[0] == variant and r[1] == tracker)
         lines.append(f"| {'Connection: close' if variant == 'close' else 'keep-alive'} | {names[tracker]} | "
-                     f"{med(variant, tracker, 3):,.0f} | {spread(variant, tracker, 3)} | {med(variant, tracker, 4):.1f} | {non2xx} |")
+                     f"{med(variant, tracker, 3):,.0f} | {spread(variant, tracker, 3)} | {med(variant, tracker, 4):.1f} | "
+                     f"{med(variant, tracker, 6):.1f} | {non2xx} |")
 lines += ["", "Ratios (RingTracker ÷ opentracker):", ""]
 for variant in ("close", "keepalive"):
     rps = med(variant, "rt", 3) / med(variant, "ot", 3)

@@ -18,6 +18,7 @@ public final class HTTPFront: Sendable {
     private struct State: ~Copyable {
         var group: MultiThreadedEventLoopGroup?
         var channels: [Channel] = []
+        var sweeps: [RepeatedTask] = []
     }
 
     /// `access`: the UDP workers' `AccessPolicy` (TrackerService.access), so a whitelist or
@@ -57,9 +58,18 @@ public final class HTTPFront: Sendable {
             }
         }
         var seeds = SystemRandomNumberGenerator()
+        let timeout = Int64(configuration.idleTimeout) * 1000
+        let interval = HTTPIdleSweeper.interval(idleTimeoutMilliseconds: timeout)
         let contexts = eventLoops.enumerated().map { index, _ in
             HTTPLoopContext(
-                index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access)
+                index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access,
+                idle: HTTPIdleSweeper(idleTimeoutMilliseconds: timeout, intervalMilliseconds: interval),
+                allocator: ByteBufferAllocator())
+        }
+        let sweeps = zip(eventLoops, contexts).map { loop, context in
+            loop.scheduleRepeatedTask(initialDelay: .milliseconds(interval), delay: .milliseconds(interval)) { _ in
+                context.idle.sweep()
+            }
         }
         var channels: [Channel] = []
         var bound: [String] = []
@@ -75,6 +85,7 @@ public final class HTTPFront: Sendable {
                 channels.append(channel)
                 bound.append(Self.describe(channel.localAddress, fallback: listener))
             } catch {
+                for sweep in sweeps { sweep.cancel() }
                 for channel in channels { _ = try? channel.close().wait() }
                 try? group.syncShutdownGracefully()
                 throw StartupError("bind tcp \(listener): \(Self.reason(error))")
@@ -83,6 +94,7 @@ public final class HTTPFront: Sendable {
         state.withLock {
             $0.group = group
             $0.channels = channels
+            $0.sweeps = sweeps
         }
         logger.debug("http listening", metadata: ["http": "\(bound.joined(separator: ", "))", "loops": "\(loops)"])
         return bound
@@ -91,13 +103,15 @@ public final class HTTPFront: Sendable {
     /// Closes the listeners and open connections and stops the event loops. Call from outside
     /// the event loops (the daemon's main thread).
     public func stop() {
-        let (group, channels) = state.withLock { state -> (MultiThreadedEventLoopGroup?, [Channel]) in
+        let (group, channels, sweeps) = state.withLock { state -> (MultiThreadedEventLoopGroup?, [Channel], [RepeatedTask]) in
             defer {
                 state.group = nil
                 state.channels = []
+                state.sweeps = []
             }
-            return (state.group, state.channels)
+            return (state.group, state.channels, state.sweeps)
         }
+        for sweep in sweeps { sweep.cancel() }
         for channel in channels { _ = try? channel.close().wait() }
         try? group?.syncShutdownGracefully()
     }
@@ -110,30 +124,33 @@ public final class HTTPFront: Sendable {
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 4)
+            // Accept up to 16 connections per wake-up of the listener (NIO's default is 4).
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
+            // No child options: TCP_NODELAY is set by ServerBootstrap on the listener and Linux
+            // accepted sockets inherit it; maxMessagesPerRead is 4 by default. Each child option
+            // is a setOption (and setsockopt) per connection.
             .childChannelInitializer { channel in
                 let index = eventLoops.firstIndex { $0 === channel.eventLoop } ?? 0
                 let loop = contexts[index]
                 // Over the limit: close at once. Accepting keeps the kernel queue drained (no
                 // EMFILE spin as in opentracker) and the client sees a prompt close.
                 let open = shared.openConnections.value.add(1, ordering: .relaxed).newValue
-                channel.closeFuture.whenComplete { _ in shared.openConnections.value.subtract(1, ordering: .relaxed) }
                 guard open <= UInt64(configuration.maxConnections) else {
+                    shared.openConnections.value.subtract(1, ordering: .relaxed)
                     loop.statistics.count(.rejectedOverLimit)
                     channel.close(promise: nil)
                     return channel.eventLoop.makeSucceededVoidFuture()
                 }
                 loop.statistics.count(.accepted)
                 do {
+                    // Three handlers: the connection guard (head limit, idle, counts), NIO's HTTP/1
+                    // decoder, our handler (routing, pipelining order, response encoding).
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(allTimeout: .seconds(Int64(configuration.idleTimeout))))
-                    try sync.addHandler(HTTPHeadLimiter(limit: configuration.maxHeadBytes, statistics: loop.statistics))
-                    // Outbound header validation off: our header names are constants and values are
-                    // numbers or operator configuration, never request bytes (~5 % per connection).
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false)
-                    try sync.addHandler(HTTPTrackerHandler(shared: shared, loop: loop))
+                    let guardHandler = HTTPConnectionGuard(
+                        limit: configuration.maxHeadBytes, loop: loop, openConnections: shared.openConnections)
+                    try sync.addHandler(guardHandler)
+                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(HTTPTrackerHandler(shared: shared, loop: loop, connection: guardHandler))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)

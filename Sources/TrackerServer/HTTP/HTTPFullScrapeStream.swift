@@ -74,37 +74,70 @@ extension HTTPTrackerHandler {
         loop.statistics.count(.fullScrape, .ok)
         if deflater != nil { loop.statistics.count(.gzipFullScrapes) }
 
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: format.contentType)
-        if deflater != nil { headers.add(name: "Content-Encoding", value: "gzip") }
-        // No Content-Length: NIO's encoder sends HTTP/1.1 bodies chunked. An HTTP/1.0 client gets
-        // the body until the connection closes.
-        let keepAlive = head.isKeepAlive && head.version != .http1_0
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version == .http1_0 ? .http1_0 : .http1_1, status: .ok, headers: headers))), promise: nil)
+        // No Content-Length: an HTTP/1.1 body is sent chunked (as NIO's encoder did). An HTTP/1.0
+        // client gets the body until the connection closes.
+        let http10 = head.version.major == 1 && head.version.minor == 0
+        let keepAlive = head.isKeepAlive && !http10
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        Self.writeStatusLine(.ok, http10: http10, into: &buffer)
+        buffer.writeStaticString("Content-Type: ")
+        buffer.writeString(format.contentType)
+        buffer.writeStaticString("\r\n")
+        if deflater != nil { Self.writeHeader("Content-Encoding", "gzip", into: &buffer) }
+        if !http10 { Self.writeHeader("Transfer-Encoding", "chunked", into: &buffer) }
+        if !keepAlive { buffer.writeStaticString("Connection: close\r\n") }
+        buffer.writeStaticString("\r\n")
+        // Responses answered earlier in this read batch go first; reading stops until the end.
+        loop.statistics.count(.bytesOut, by: UInt64(buffer.readableBytes))
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if keepAlive {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        } else {
+            closing = true
+        }
         let stream = HTTPFullScrapeStream(store: shared.store, format: format, deflater: deflater)
         fullScrape = stream
-        sendFullScrape(stream, keepAlive: keepAlive, context: context)
+        sendFullScrape(stream, chunked: !http10, keepAlive: keepAlive, context: context)
     }
 
-    private func sendFullScrape(_ stream: HTTPFullScrapeStream, keepAlive: Bool, context: ChannelHandlerContext) {
+    /// The body piece as sent: an HTTP/1.1 chunk (`SIZE-HEX CRLF data CRLF`, RFC 9112 §7.1) or
+    /// the raw bytes for HTTP/1.0; the last piece carries the `0 CRLF CRLF` terminator.
+    private func bodyPiece(_ bytes: [UInt8], chunked: Bool, last: Bool, context: ChannelHandlerContext) -> ByteBuffer {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count + 16)
+        if chunked && !bytes.isEmpty {
+            buffer.writeString(String(bytes.count, radix: 16))
+            buffer.writeStaticString("\r\n")
+            buffer.writeBytes(bytes)
+            buffer.writeStaticString("\r\n")
+        } else if !chunked {
+            buffer.writeBytes(bytes)
+        }
+        if chunked && last { buffer.writeStaticString("0\r\n\r\n") }
+        return buffer
+    }
+
+    private func sendFullScrape(
+        _ stream: HTTPFullScrapeStream, chunked: Bool, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
         var chunk: [UInt8] = []
         // Skip over chunks gzip kept entirely in its window: only send something worth a write.
         while chunk.isEmpty && !stream.isFinished { chunk = stream.nextChunk() }
-        if stream.isFinished {
-            if !chunk.isEmpty {
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: chunk)))), promise: nil)
-            }
-            fullScrape = nil
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
-            return
-        }
-        let buffer = context.channel.allocator.buffer(bytes: chunk)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer)))).assumeIsolated().whenComplete { result in
+        let last = stream.isFinished
+        let buffer = bodyPiece(chunk, chunked: chunked, last: last, context: context)
+        loop.statistics.count(.bytesOut, by: UInt64(buffer.readableBytes))
+        connection.lastActive = loop.idle.tick
+        unflushed = false
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in
             switch result {
+            case .success where last:
+                self.fullScrape = nil
+                if keepAlive {
+                    self.fullScrapeEnded(context: context)
+                } else {
+                    context.close(promise: nil)
+                }
             case .success:
-                self.sendFullScrape(stream, keepAlive: keepAlive, context: context)
+                self.sendFullScrape(stream, chunked: chunked, keepAlive: keepAlive, context: context)
             case .failure:
                 self.fullScrape = nil
                 context.close(promise: nil)

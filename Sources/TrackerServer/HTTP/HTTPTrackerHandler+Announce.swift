@@ -15,7 +15,7 @@ extension HTTPTrackerHandler {
         case .failure(let reason):
             // Clients show a `failure reason` to the user; a 400 would just be retried.
             loop.statistics.count(.announce, .failureReason)
-            return respond(.ok, contentType: "text/plain", body: HTTPBencode.failure(reason.message), head: head, context: context)
+            return respond(.ok, contentType: .plain, body: HTTPBencode.failure(reason.message), head: head, context: context)
         case .request(let parsed):
             request = parsed
         }
@@ -25,7 +25,7 @@ extension HTTPTrackerHandler {
                 // opentracker's exact reply: HTTP 200 with a failure reason, no store access.
                 loop.statistics.count(.announce, .denied)
                 let body = HTTPBencode.failure(HTTPFailureReason.notAuthorized.message)
-                return respond(.ok, contentType: "text/plain", body: body, head: head, context: context)
+                return respond(.ok, contentType: .plain, body: body, head: head, context: context)
             }
         }
         var address = client
@@ -65,6 +65,6 @@ extension HTTPTrackerHandler {
         loop.statistics.count(.announce, .ok)
         loop.statistics.count(.peersReturned, by: UInt64(outcome.peerCount))
         if request.event == .completed { loop.statistics.count(.completed) }
-        respond(.ok, contentType: "text/plain", body: body, head: head, context: context)
+        respond(.ok, contentType: .plain, body: body, head: head, context: context)
     }
 }

@@ -3,27 +3,42 @@ import NIOHTTP1
 import TrackerCore
 import TrackerProtocol
 
-/// One connection's request handler, behind NIO's decoder and pipelining assistant (which hands it
-/// one request at a time and holds pipelined ones until the previous response has ended).
+/// One connection's request handler, behind NIO's HTTP/1 decoder. It writes each response as one
+/// `ByteBuffer` it encodes itself (status line, headers and body: one `write` syscall) and flushes
+/// once per read batch, so pipelined requests leave in one write too.
+///
+/// Pipelining: every answer except a full scrape is produced synchronously in `channelRead`, so
+/// responses leave in request order. While a full scrape streams, later requests are queued and
+/// reading stops (`autoRead` off) until it ends; then the queue is answered in order.
+/// A malformed request (the decoder's `HTTPParserError`) gets `400` and the connection is closed,
+/// as NIO's `HTTPServerProtocolErrorHandler` did. After a response that closes the connection,
+/// further requests on it are ignored.
 final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     let shared: HTTPShared
     let loop: HTTPLoopContext
+    let connection: HTTPConnectionGuard
     /// The TCP peer, read once when the connection opens.
     var tcpPeer: PeerAddress?
     var head: HTTPRequestHead?
     var fullScrape: HTTPFullScrapeStream?
+    /// Requests that arrived while a full scrape was streaming, answered when it ends.
+    var queued: [HTTPRequestHead] = []
+    /// Responses written since the last flush.
+    var unflushed = false
+    /// A response asked for the connection to close; later requests are not answered.
+    var closing = false
 
-    init(shared: HTTPShared, loop: HTTPLoopContext) {
+    init(shared: HTTPShared, loop: HTTPLoopContext, connection: HTTPConnectionGuard) {
         self.shared = shared
         self.loop = loop
+        self.connection = connection
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    func handlerAdded(context: ChannelHandlerContext) {
         tcpPeer = HTTPPeerAddress.peerAddress(context.channel.remoteAddress)
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -35,22 +50,55 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            handle(head, context: context)
+            guard !closing else { return }
+            if fullScrape != nil {
+                queued.append(head)
+            } else {
+                handle(head, context: context)
+            }
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            loop.statistics.count(.idleTimeout)
-            context.close(promise: nil)
-            return
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    func flushIfNeeded(context: ChannelHandlerContext) {
+        if unflushed {
+            unflushed = false
+            context.flush()
         }
-        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A full scrape ended on a keep-alive connection: answer what queued up behind it, in order,
+    /// and read again.
+    func fullScrapeEnded(context: ChannelHandlerContext) {
+        while fullScrape == nil, !closing, !queued.isEmpty {
+            handle(queued.removeFirst(), context: context)
+        }
+        flushIfNeeded(context: context)
+        if fullScrape == nil, !closing {
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
+        // Only a parser error is answered, and only between responses (a full scrape may be
+        // mid-body); anything else (a reset, a failed write) just closes.
+        guard error is HTTPParserError, fullScrape == nil, !closing else { return context.close(promise: nil) }
+        closing = true
+        unflushed = false
+        let buffer = context.channel.allocator.buffer(staticString: Self.badRequestClose)
+        loop.statistics.count(.bytesOut, by: UInt64(buffer.readableBytes))
+        connection.lastActive = loop.idle.tick
+        context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
+
+    /// NIO's `HTTPServerProtocolErrorHandler` answer to a malformed request.
+    static let badRequestClose: StaticString = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
     /// The address a request speaks for: the TCP peer, or for a trusted proxy the first
     /// `X-Forwarded-For` address (unparsable → the proxy itself, as opentracker).
@@ -89,7 +137,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .mode(let mode):
                 loop.statistics.count(.stats, .ok)
                 let body = HTTPStatsPage(shared: shared).render(mode)
-                respond(.ok, contentType: "text/plain", body: Array(body.utf8), head: head, context: context)
+                respond(.ok, contentType: .plain, body: Array(body.utf8), head: head, context: context)
             }
         case .metrics:
             guard configuration.metricsPublic || configuration.statsAllowed(client) else {
@@ -97,7 +145,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             loop.statistics.count(.metrics, .ok)
             respond(
-                .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                .ok, contentType: .prometheus,
                 body: HTTPMetricsPage(shared: shared).render(), head: head, context: context)
         case .root:
             guard let url = configuration.redirectURL else {
@@ -121,50 +169,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return (hash, seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded)
             }
             loop.statistics.count(.scrape, .ok)
-            respond(.ok, contentType: "text/plain", body: HTTPBencode.scrape(entries), head: head, context: context)
+            respond(.ok, contentType: .plain, body: HTTPBencode.scrape(entries), head: head, context: context)
         }
-    }
-
-    // MARK: responses
-
-    func respond(
-        _ status: HTTPResponseStatus, contentType: String?, body: [UInt8], head: HTTPRequestHead,
-        context: ChannelHandlerContext, extraHeaders: [(String, String)] = []
-    ) {
-        var headers = HTTPHeaders()
-        if let contentType { headers.add(name: "Content-Type", value: contentType) }
-        headers.add(name: "Content-Length", value: String(body.count))
-        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
-        let keepAlive = head.isKeepAlive
-        if !keepAlive {
-            headers.add(name: "Connection", value: "close")
-        } else if head.version.major == 1 && head.version.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
-        }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version == .http1_0 ? .http1_0 : .http1_1, status: status, headers: headers))), promise: nil)
-        if !body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        }
-    }
-
-    /// opentracker's error page: `<title>400 Invalid Request</title>\n`, text/html.
-    func error(
-        _ status: HTTPResponseStatus, action: HTTPAction, head: HTTPRequestHead, context: ChannelHandlerContext,
-        extraHeaders: [(String, String)] = []
-    ) {
-        let outcome: HTTPOutcome =
-            switch status {
-            case .forbidden: .forbidden
-            case .notFound: .notFound
-            case .tooManyRequests: .tooManyRequests
-            default: .badRequest
-            }
-        loop.statistics.count(action, outcome)
-        let body = Array("<title>\(status.code) \(status.reasonPhrase)</title>\n".utf8)
-        respond(status, contentType: "text/html", body: body, head: head, context: context, extraHeaders: extraHeaders)
     }
 }
