@@ -1,6 +1,7 @@
 // GNU extensions (recvmmsg, sendmmsg, sched_*affinity, pthread_setname_np) need _GNU_SOURCE
 // before any libc header.
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include "CLiburingShim.h"
@@ -35,4 +36,8 @@ int CLiburingShim_cpu_isset(int cpu, const cpu_set_t *set) {
 
 int CLiburingShim_set_thread_name(const char *name) {
     return pthread_setname_np(pthread_self(), name);
+}
+
+int CLiburingShim_set_mmap_threshold(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes);
 }

@@ -33,6 +33,10 @@ int CLiburingShim_cpu_isset(int cpu, const cpu_set_t *set);
 // Why: CPU_SETSIZE is GNU-only in <sched.h>; __CPU_SETSIZE is the same value, always defined.
 static const int CLiburingShim_CPU_SETSIZE = __CPU_SETSIZE;
 
+// Why: mallopt lives in <malloc.h>, which Swift's Glibc module does not export. Sets glibc's
+// M_MMAP_THRESHOLD; returns 1 on success.
+int CLiburingShim_set_mmap_threshold(int bytes);
+
 // Why: pthread_setname_np is GNU-only. Linux truncates names to 15 bytes.
 int CLiburingShim_set_thread_name(const char *name);
 

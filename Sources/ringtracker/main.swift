@@ -123,6 +123,7 @@ struct RingTracker: ParsableCommand {
 
         let configuration: ServerConfiguration
         do { configuration = try ServerConfiguration(settings: settings) } catch { Self.fail(error.description) }
+        if !HeapTuning.releaseLargeBlocksToKernel() { logger.warning("mallopt(M_MMAP_THRESHOLD) refused") }
         let service = TrackerService(configuration: configuration, logger: logger)
         do { try service.start() } catch { Self.fail(error.description) }
 
