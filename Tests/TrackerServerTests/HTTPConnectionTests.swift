@@ -30,6 +30,9 @@ struct HTTPConnectionTests {
         let bad = try client.readResponse()
         #expect(bad.status == 400 && bad.header("Connection") == "close")
         #expect(client.waitForClose())
+        #expect(server.front.loopStatistics.total(.malformed) == 1)
+        let metrics = try server.client().get("/metrics").text
+        #expect(metrics.contains(#"ringtracker_http_connections_total{event="malformed_request"} 1"#))
     }
 
     @Test("Connection: close and HTTP/1.0 close after the response; requests pipelined after it get none")

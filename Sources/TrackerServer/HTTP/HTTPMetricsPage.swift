@@ -59,7 +59,7 @@ struct HTTPMetricsPage {
             counter(registry, "ringtracker_http_invalid_requests_total", "HTTP requests answered 400, by reason",
                     [("reason", reason.label)], http.total(reason))
         }
-        for event in [HTTPEvent.accepted, .rejectedOverLimit, .idleTimeout] {
+        for event in [HTTPEvent.accepted, .rejectedOverLimit, .idleTimeout, .malformed] {
             counter(registry, "ringtracker_http_connections_total", "TCP connections, by what happened to them",
                     [("event", event.label)], http.total(event))
         }

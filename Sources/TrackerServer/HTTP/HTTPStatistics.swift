@@ -40,6 +40,8 @@ public enum HTTPOutcome: Int, CaseIterable, Sendable {
 /// Per-connection and traffic counters outside the request matrix.
 public enum HTTPEvent: Int, CaseIterable, Sendable {
     case accepted, rejectedOverLimit, idleTimeout, completed, bytesIn, bytesOut, peersReturned, gzipFullScrapes
+    /// A request the HTTP decoder could not parse: answered 400 and the connection closed.
+    case malformed
 
     var label: String {
         switch self {
@@ -51,6 +53,7 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
         case .bytesOut: "bytes_out"
         case .peersReturned: "peers_returned"
         case .gzipFullScrapes: "gzip_full_scrapes"
+        case .malformed: "malformed_request"
         }
     }
 }

@@ -86,7 +86,9 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // Only a parser error is answered, and only between responses (a full scrape may be
         // mid-body); anything else (a reset, a failed write) just closes.
-        guard error is HTTPParserError, fullScrape == nil, !closing else { return context.close(promise: nil) }
+        guard error is HTTPParserError else { return context.close(promise: nil) }
+        loop.statistics.count(.malformed)
+        guard fullScrape == nil, !closing else { return context.close(promise: nil) }
         closing = true
         unflushed = false
         let buffer = context.channel.allocator.buffer(staticString: Self.badRequestClose)
