@@ -177,6 +177,21 @@ struct TorrentStoreAnnounceTests {
         #expect(negative.peers.isEmpty)
     }
 
+    @Test("A reply buffer with room for exactly the peers gets every peer right, the last one included")
+    func exactFitReply() {
+        // IPv4 peers are written 8 bytes at a time (2 spare bytes the next peer overwrites); where
+        // those 8 bytes would not fit, the writer must fall back to the exact 6.
+        var h = Harness()
+        let hash = testHash(11)
+        let swarm: [PeerEndpoint] = (1...12).map { (i: Int) -> PeerEndpoint in v4(UInt32(i), port: UInt16(7000 + i)) }
+        for (i, peer) in swarm.enumerated() { h.announce(hash, from: peer, seeder: i.isMultiple(of: 3)) }
+        let reply = h.announce(hash, from: swarm[4], numWant: 50, bufferSize: 20 + 11 * 6, offset: 20)
+        var others = Set(swarm)
+        others.remove(swarm[4])
+        #expect(reply.peers.count == 11)
+        #expect(Set(reply.peers) == others)
+    }
+
     @Test("A small swarm returns every other peer")
     func smallSwarmReturnsAll() {
         var h = Harness()
