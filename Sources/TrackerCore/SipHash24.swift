@@ -1,5 +1,5 @@
-/// SipHash-2-4 (Aumasson & Bernstein, 2012): a 64-bit keyed MAC, fed incrementally so callers hash
-/// addresses and ports without building a byte array.
+/// SipHash-2-4 (Aumasson & Bernstein, 2012): a 64-bit keyed MAC, fed incrementally (whole 8-byte
+/// blocks on the hot path, single bytes for the reference vectors) without building a byte array.
 public struct SipHash24: Sendable {
     private var v0: UInt64
     private var v1: UInt64
@@ -49,24 +49,6 @@ public struct SipHash24: Sendable {
         precondition(length & 7 == 0, "SipHash24.append(word:) off a block boundary")
         compress(word)
         length &+= 8
-    }
-
-    /// Appends a 16-bit value in network byte order.
-    public mutating func append(bigEndian value: UInt16) {
-        append(UInt8(truncatingIfNeeded: value >> 8))
-        append(UInt8(truncatingIfNeeded: value))
-    }
-
-    /// Appends a 32-bit value in network byte order.
-    public mutating func append(bigEndian value: UInt32) {
-        append(bigEndian: UInt16(truncatingIfNeeded: value >> 16))
-        append(bigEndian: UInt16(truncatingIfNeeded: value))
-    }
-
-    /// Appends a 64-bit value in network byte order.
-    public mutating func append(bigEndian value: UInt64) {
-        append(bigEndian: UInt32(truncatingIfNeeded: value >> 32))
-        append(bigEndian: UInt32(truncatingIfNeeded: value))
     }
 
     public consuming func finalize() -> UInt64 {
