@@ -1,8 +1,13 @@
 import TrackerProtocol
 
-/// Stateless BEP 15 connection IDs: SipHash-2-4 over address ‖ port ‖ time bucket. The top 63 bits
-/// are the MAC, the low bit the bucket's parity, so a check knows which bucket to recompute and
-/// needs one MAC. An ID is valid in its bucket and the next one: 1–2 buckets after issue.
+/// Stateless BEP 15 connection IDs: SipHash-2-4 over the source address and a time bucket. The top
+/// 63 bits are the MAC, the low bit the bucket's parity, so a check knows which bucket to recompute
+/// and needs one MAC. An ID is valid in its bucket and the next one: 1–2 buckets after issue.
+///
+/// The port is not part of the MAC: BEP 15's ID proves the client can receive at its source
+/// *address*. Real clients reuse one ID from several sockets (libtorrent caches it per tracker for
+/// the whole process), and carrier-grade NAT rebinds the source port between connect and announce;
+/// binding the port only turned those announces into silent drops (docs/ARCHITECTURE.md).
 public struct ConnectionIDGenerator: Sendable {
     public let key: (UInt64, UInt64)
     public let bucketSeconds: UInt32
@@ -16,12 +21,12 @@ public struct ConnectionIDGenerator: Sendable {
         (rng.next(), rng.next())
     }
 
-    public func make(for endpoint: PeerEndpoint, now: UInt32) -> ConnectionID {
+    public func make(for address: PeerAddress, now: UInt32) -> ConnectionID {
         let bucket = now / bucketSeconds
-        return ConnectionID(rawValue: (mac(endpoint, bucket: bucket) & ~1) | UInt64(bucket & 1))
+        return ConnectionID(rawValue: (mac(address, bucket: bucket) & ~1) | UInt64(bucket & 1))
     }
 
-    public func isValid(_ id: ConnectionID, for endpoint: PeerEndpoint, now: UInt32) -> Bool {
+    public func isValid(_ id: ConnectionID, for address: PeerAddress, now: UInt32) -> Bool {
         let current = now / bucketSeconds
         let parity = UInt32(truncatingIfNeeded: id.rawValue & 1)
         // Same parity: issued in this bucket; otherwise in the previous one.
@@ -34,22 +39,21 @@ public struct ConnectionIDGenerator: Sendable {
             return false
         }
         // One XOR and one compare: no early exit that depends on where the bits differ.
-        return (mac(endpoint, bucket: issued) ^ id.rawValue) & ~1 == 0
+        return (mac(address, bucket: issued) ^ id.rawValue) & ~1 == 0
     }
 
     /// The MAC of whole 8-byte blocks (one compression each, no byte-at-a-time buffering):
-    /// IPv4 `address ‖ port ‖ 4`, bucket (16 B); IPv6 `high`, `low`, `port ‖ 6`, bucket (32 B).
-    /// The lengths differ, so the two families' messages never coincide.
-    private func mac(_ endpoint: PeerEndpoint, bucket: UInt32) -> UInt64 {
+    /// IPv4 `address ‖ 4`, bucket (16 B); IPv6 `high`, `low`, `6`, bucket (32 B).
+    /// The lengths and family tags differ, so the two families' messages never coincide.
+    private func mac(_ address: PeerAddress, bucket: UInt32) -> UInt64 {
         var hasher = SipHash24(key: key)
-        let port = UInt64(endpoint.port) << 16
-        switch endpoint.address {
+        switch address {
         case .v4(let address):
-            hasher.append(word: UInt64(address.rawValue) << 32 | port | 4)
+            hasher.append(word: UInt64(address.rawValue) << 32 | 4)
         case .v6(let address):
             hasher.append(word: address.high)
             hasher.append(word: address.low)
-            hasher.append(word: port | 6)
+            hasher.append(word: 6)
         }
         hasher.append(word: UInt64(bucket))
         return hasher.finalize()

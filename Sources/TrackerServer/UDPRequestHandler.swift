@@ -68,11 +68,11 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         switch UDPRequestParser.parse(packet) {
         case .request(.connect(let request)):
             counters.responses[UDPOutcome.connect.rawValue] &+= 1
-            let id = connectionIDs.make(for: endpoint, now: now)
+            let id = connectionIDs.make(for: endpoint.address, now: now)
             return UDPResponseWriter.connect(request.transactionID, id, into: &out)
 
         case .request(.announce(let request)):
-            guard connectionIDs.isValid(request.connectionID, for: endpoint, now: now) else {
+            guard connectionIDs.isValid(request.connectionID, for: endpoint.address, now: now) else {
                 return drop(.badConnectionID)
             }
             guard access.allows(request.infoHash) else {
@@ -84,7 +84,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             return announce(request, from: endpoint, into: &out)
 
         case .request(.scrape(let request)):
-            guard connectionIDs.isValid(request.connectionID, for: endpoint, now: now) else {
+            guard connectionIDs.isValid(request.connectionID, for: endpoint.address, now: now) else {
                 return drop(.badConnectionID)
             }
             counters.responses[UDPOutcome.scrape.rawValue] &+= 1
@@ -100,7 +100,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         case .reject(let connectionID, let transactionID, let reason):
             // BEP 15 error replies go only to holders of a valid ID and never exceed the request's
             // size, so the tracker cannot be used as a reflector or amplifier.
-            guard connectionIDs.isValid(connectionID, for: endpoint, now: now) else {
+            guard connectionIDs.isValid(connectionID, for: endpoint.address, now: now) else {
                 return drop(.badConnectionID)
             }
             counters.responses[UDPOutcome.error.rawValue] &+= 1

@@ -5,7 +5,7 @@ import TrackerProtocol
 @Suite("Connection IDs")
 struct ConnectionIDGeneratorTests {
     let generator = ConnectionIDGenerator(key: (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210))
-    let client = PeerEndpoint.v4(IPv4Address(203, 0, 113, 5), port: 51413)
+    let client = PeerAddress.v4(IPv4Address(203, 0, 113, 5))
     let start: UInt32 = 1_700_000_040    // an arbitrary instant inside a 120 s bucket
 
     @Test("SipHash-2-4 matches the reference vector from the paper")
@@ -34,17 +34,28 @@ struct ConnectionIDGeneratorTests {
         #expect(!generator.isValid(id, for: client, now: bucketStart - 1))
     }
 
-    @Test("An ID is bound to the address and port it was issued to")
-    func boundToEndpoint() {
+    @Test("An ID is bound to the address it was issued to, in either family")
+    func boundToAddress() {
         let id = generator.make(for: client, now: start)
-        #expect(!generator.isValid(id, for: .v4(IPv4Address(203, 0, 113, 6), port: 51413), now: start))
-        #expect(!generator.isValid(id, for: .v4(IPv4Address(203, 0, 113, 5), port: 51414), now: start))
-        let six = PeerEndpoint.v6(IPv6Address(high: 0x2001_0DB8, low: 5), port: 51413)
+        #expect(!generator.isValid(id, for: .v4(IPv4Address(203, 0, 113, 6)), now: start))
+        let six = PeerAddress.v6(IPv6Address(high: 0x2001_0DB8, low: 5))
         let sixID = generator.make(for: six, now: start)
         #expect(generator.isValid(sixID, for: six, now: start))
-        #expect(!generator.isValid(sixID, for: .v6(IPv6Address(high: 0x2001_0DB8, low: 6), port: 51413), now: start))
+        #expect(!generator.isValid(sixID, for: .v6(IPv6Address(high: 0x2001_0DB8, low: 6)), now: start))
+        // The same 32 bits as an IPv4 address and as the low word of an IPv6 one are different clients.
+        #expect(!generator.isValid(id, for: .v6(IPv6Address(high: 0, low: UInt64(0xCB00_7105))), now: start))
         let otherKey = ConnectionIDGenerator(key: (1, 2))
         #expect(!otherKey.isValid(id, for: client, now: start))
+    }
+
+    @Test("Connection IDs take only the address, so two sockets of one client share an ID")
+    func portIsNotPartOfTheID() {
+        // The generator cannot even see a port: its input is the address. What matters to clients is
+        // that the ID of a connect from one port is what an announce from another port is checked
+        // against, which the end-to-end suite proves over real sockets.
+        let a = PeerEndpoint.v4(IPv4Address(203, 0, 113, 5), port: 51413)
+        let b = PeerEndpoint.v4(IPv4Address(203, 0, 113, 5), port: 6881)
+        #expect(generator.make(for: a.address, now: start) == generator.make(for: b.address, now: start))
     }
 
     @Test("Random and bit-flipped IDs are rejected")

@@ -29,13 +29,13 @@ final class TemporaryList {
 }
 
 func withWhitelistedTracker(
-    _ list: TemporaryList, backend: ServerConfiguration.BackendChoice = .mmsg,
+    _ list: TemporaryList, backend: ServerConfiguration.BackendChoice = .mmsg, layout: WorkerLayout = .one,
     _ body: (_ port: UInt16, _ service: TrackerService) throws -> Void
 ) throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     var configuration = ServerConfiguration(
-        udpListeners: ["127.0.0.1:0"], cpus: [0], pinWorkers: false, backend: backend)
+        udpListeners: ["127.0.0.1:0"], cpus: layout.cpus, pinWorkers: layout.pinned, backend: backend)
     configuration.accessMode = .whitelist
     configuration.accessListPath = list.file.path
     let service = TrackerService(configuration: configuration, logger: logger)
@@ -46,10 +46,11 @@ func withWhitelistedTracker(
 
 @Suite("Access lists over UDP")
 struct AccessListEndToEndTests {
-    @Test("A torrent not on the whitelist gets a BEP 15 error naming the whitelist", arguments: availableBackends)
-    func deniedAnnounceGetsError(backend: ServerConfiguration.BackendChoice) throws {
+    @Test("A torrent not on the whitelist gets a BEP 15 error naming the whitelist",
+          arguments: availableBackends, WorkerLayout.allCases)
+    func deniedAnnounceGetsError(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
         let list = try TemporaryList([hash(10)])
-        try withWhitelistedTracker(list, backend: backend) { port, _ in
+        try withWhitelistedTracker(list, backend: backend, layout: layout) { port, _ in
             let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.11")
             try client.connect()
             #expect(try client.announce(hash(10), port: 1, left: 0).seeders == 1)
@@ -62,10 +63,11 @@ struct AccessListEndToEndTests {
         }
     }
 
-    @Test("Replacing the list file takes effect without a signal and never gives a wrong answer")
-    func fileChangeReloadsWhileServing() throws {
+    @Test("Replacing the list file takes effect without a signal and never gives a wrong answer",
+          arguments: WorkerLayout.allCases)
+    func fileChangeReloadsWhileServing(layout: WorkerLayout) throws {
         let list = try TemporaryList([hash(20)])
-        try withWhitelistedTracker(list) { port, service in
+        try withWhitelistedTracker(list, layout: layout) { port, service in
             let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.12")
             try client.connect()
             var denied = 0

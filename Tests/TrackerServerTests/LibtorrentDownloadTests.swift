@@ -32,44 +32,52 @@ enum Libtorrent {
     }
 }
 
-@Suite("A real BitTorrent client downloads through the tracker", .enabled(if: Libtorrent.available))
+@Suite("Real BitTorrent clients download through the tracker", .enabled(if: Prerequisite.libtorrent.shouldRun))
 struct LibtorrentDownloadTests {
-    @Test("libtorrent seeder and downloader complete a download over udp:// on 127.0.0.1", arguments: availableBackends)
-    func downloadOverIPv4(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port4, _, _ in
-            let result = try Libtorrent.run(
-                [Libtorrent.script.path, "--tracker", "udp://127.0.0.1:\(port4)/announce", "--timeout", "60"])
-            #expect(result.status == 0, "\(result.output)")
-            #expect(result.output.contains("PASS"))
+    /// Runs the download script against `tracker` and expects a verified download.
+    static func expectDownload(_ tracker: String, _ extra: [String] = []) throws {
+        try #require(Libtorrent.available, "\(Prerequisite.libtorrent.hint)")
+        let result = try Libtorrent.run([Libtorrent.script.path, "--tracker", tracker, "--timeout", "60"] + extra)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("PASS"))
+    }
+
+    @Test("libtorrent seeder and downloader sessions in one process complete a download over udp:// on 127.0.0.1",
+          arguments: availableBackends, WorkerLayout.allCases)
+    func downloadOverIPv4(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port4, _, _ in
+            try Self.expectDownload("udp://127.0.0.1:\(port4)/announce")
         }
     }
 
-    @Test("libtorrent seeder and downloader complete a download over udp:// on ::1", arguments: availableBackends)
-    func downloadOverIPv6(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { _, port6, _ in
-            let result = try Libtorrent.run(
-                [Libtorrent.script.path, "--tracker", "udp://[::1]:\(port6)/announce", "--ipv6", "--timeout", "60"])
-            #expect(result.status == 0, "\(result.output)")
-            #expect(result.output.contains("PASS"))
+    @Test("libtorrent seeder and downloader sessions in one process complete a download over udp:// on ::1",
+          arguments: availableBackends, WorkerLayout.allCases)
+    func downloadOverIPv6(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { _, port6, _ in
+            try Self.expectDownload("udp://[::1]:\(port6)/announce", ["--ipv6"])
         }
     }
-}
 
-@Suite("A real BitTorrent client downloads through the HTTP tracker", .enabled(if: Libtorrent.available))
-struct LibtorrentHTTPDownloadTests {
-    @Test("libtorrent seeder and downloader complete a download over http:// on 127.0.0.1")
-    func downloadOverHTTP() throws {
+    @Test("libtorrent seeder and downloader sessions in one process complete a download over http:// on 127.0.0.1",
+          arguments: WorkerLayout.allCases)
+    func downloadOverHTTP(layout: WorkerLayout) throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        var configuration = ServerConfiguration(udpListeners: [], cpus: [0], pinWorkers: false, backend: .mmsg)
+        var configuration = ServerConfiguration(udpListeners: [], cpus: layout.cpus, pinWorkers: layout.pinned, backend: .mmsg)
         configuration.http.listeners = ["127.0.0.1:0"]
         let service = TrackerService(configuration: configuration, logger: logger)
         try service.start()
         defer { service.stop() }
         let address = try #require(service.httpAddresses.first)
-        let result = try Libtorrent.run(
-            [Libtorrent.script.path, "--tracker", "http://\(address)/announce", "--timeout", "60"])
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("PASS"))
+        try Self.expectDownload("http://\(address)/announce")
+    }
+
+    @Test("aria2c downloads a private torrent from a libtorrent seeder over udp:// on 127.0.0.1",
+          .enabled(if: Prerequisite.aria2.shouldRun), arguments: availableBackends, WorkerLayout.allCases)
+    func aria2DownloadOverUDP(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try #require(Prerequisite.aria2.isAvailable, "\(Prerequisite.aria2.hint)")
+        try withTracker(backend: backend, layout: layout) { port4, _, _ in
+            try Self.expectDownload("udp://127.0.0.1:\(port4)/announce", ["--downloader", "aria2"])
+        }
     }
 }

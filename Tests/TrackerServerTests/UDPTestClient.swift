@@ -7,7 +7,8 @@ final class UDPTestClient {
     let ipv6: Bool
     private var serverAddress = sockaddr_storage()
     private let serverLength: socklen_t
-    private(set) var connectionID: UInt64 = 0
+    /// Set by `connect()`; tests may hand one client's ID to another (as libtorrent does).
+    var connectionID: UInt64 = 0
     /// errno of the last failed receive (EAGAIN: the timeout passed), for failure messages.
     private(set) var lastErrno: Int32 = 0
     private var nextTransaction: UInt32 = 1

@@ -5,22 +5,15 @@ import TrackerCore
 import TrackerIO
 import TrackerServer
 
-/// Backends to run every end-to-end test on: mmsg always, io_uring where the kernel allows it.
-let availableBackends: [ServerConfiguration.BackendChoice] = {
-    if case .success = IOProbe.ioUring() { return [.mmsg, .ioUring] }
-    return [.mmsg]
-}()
-
-/// Starts a service on loopback port 0 (v4 and v6) with two workers and stops it after `body`.
+/// Starts a service on loopback port 0 (v4 and v6) with `layout`'s workers and stops it after `body`.
 func withTracker(
-    backend: ServerConfiguration.BackendChoice, workers: Int = 2,
+    backend: ServerConfiguration.BackendChoice, layout: WorkerLayout,
     _ body: (_ port4: UInt16, _ port6: UInt16, _ service: TrackerService) throws -> Void
 ) throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let configuration = ServerConfiguration(
-        udpListeners: ["127.0.0.1:0", "[::1]:0"], cpus: Array(repeating: 0, count: workers), pinWorkers: false,
-        backend: backend)
+        udpListeners: ["127.0.0.1:0", "[::1]:0"], cpus: layout.cpus, pinWorkers: layout.pinned, backend: backend)
     let service = TrackerService(configuration: configuration, logger: logger)
     try service.start()
     defer { service.stop() }
@@ -33,9 +26,9 @@ func hash(_ seed: UInt8) -> [UInt8] { (0..<20).map { UInt8(truncatingIfNeeded: I
 
 @Suite("UDP tracker end to end over loopback")
 struct UDPTrackerEndToEndTests {
-    @Test("Two IPv4 peers find each other and a peer never gets itself", arguments: availableBackends)
-    func twoPeersSeeEachOther(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port, _, _ in
+    @Test("Two IPv4 peers find each other and a peer never gets itself", arguments: availableBackends, WorkerLayout.allCases)
+    func twoPeersSeeEachOther(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port, _, _ in
             let seeder = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.2")
             let leecher = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.3")
             try seeder.connect()
@@ -56,9 +49,32 @@ struct UDPTrackerEndToEndTests {
         }
     }
 
-    @Test("A stopped peer is removed and gets no peers back", arguments: availableBackends)
-    func stoppedRemovesPeer(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port, _, _ in
+    @Test("A connection ID from one socket is honoured on another socket of the same address, not of another",
+          arguments: availableBackends, WorkerLayout.allCases)
+    func connectionIDSharedAcrossSockets(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port4, port6, _ in
+            // libtorrent caches one ID per tracker for the whole process and announces from every
+            // session's socket with it; carrier-grade NAT rebinds the port between connect and announce.
+            for (torrent, server, port, source) in [(30, "127.0.0.1", port4, "127.0.0.10"), (32, "::1", port6, "::1")] {
+                let connecting = try UDPTestClient(server: server, port: port, source: source)
+                let announcing = try UDPTestClient(server: server, port: port, source: source)
+                #expect(connecting.localPort != announcing.localPort)
+                announcing.connectionID = try connecting.connect()
+                let reply = try announcing.announce(hash(UInt8(torrent)), port: 6881, left: 0)
+                #expect(reply.seeders == 1)
+            }
+            // Another address with the same ID is still refused: no answer within the timeout.
+            let owner = try UDPTestClient(server: "127.0.0.1", port: port4, source: "127.0.0.11")
+            let other = try UDPTestClient(
+                server: "127.0.0.1", port: port4, source: "127.0.0.12", receiveTimeoutMilliseconds: 300)
+            other.connectionID = try owner.connect()
+            #expect(throws: TestFailure.self) { try other.announce(hash(31), port: 6881, left: 0) }
+        }
+    }
+
+    @Test("A stopped peer is removed and gets no peers back", arguments: availableBackends, WorkerLayout.allCases)
+    func stoppedRemovesPeer(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port, _, _ in
             let a = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.4")
             let b = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.5")
             try a.connect()
@@ -75,9 +91,9 @@ struct UDPTrackerEndToEndTests {
         }
     }
 
-    @Test("Scrape reports exact seeders, completed and leechers", arguments: availableBackends)
-    func scrapeCounts(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port, _, _ in
+    @Test("Scrape reports exact seeders, completed and leechers", arguments: availableBackends, WorkerLayout.allCases)
+    func scrapeCounts(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port, _, _ in
             let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.6")
             try client.connect()
             let torrent = hash(3)
@@ -93,9 +109,9 @@ struct UDPTrackerEndToEndTests {
         }
     }
 
-    @Test("IPv6 peers over ::1 get 18-byte peers and never IPv4 ones", arguments: availableBackends)
-    func ipv6Peers(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port4, port6, _ in
+    @Test("IPv6 peers over ::1 get 18-byte peers and never IPv4 ones", arguments: availableBackends, WorkerLayout.allCases)
+    func ipv6Peers(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port4, port6, _ in
             let v6a = try UDPTestClient(server: "::1", port: port6, source: "::1")
             let v6b = try UDPTestClient(server: "::1", port: port6, source: "::1")
             let v4 = try UDPTestClient(server: "127.0.0.1", port: port4, source: "127.0.0.7")
@@ -111,9 +127,9 @@ struct UDPTrackerEndToEndTests {
         }
     }
 
-    @Test("Bad packets and forged connection IDs get no answer and do not stop service", arguments: availableBackends)
-    func badPacketsDoNotStopService(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port, _, service in
+    @Test("Bad packets and forged connection IDs get no answer and do not stop service", arguments: availableBackends, WorkerLayout.allCases)
+    func badPacketsDoNotStopService(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port, _, service in
             let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.8")
             var rng = Xoshiro256(seed: 42)
             for length in 0..<200 {
@@ -138,9 +154,9 @@ struct UDPTrackerEndToEndTests {
         }
     }
 
-    @Test("A short announce with a valid ID gets an error no larger than the request", arguments: availableBackends)
-    func errorReplyIsNotAmplified(backend: ServerConfiguration.BackendChoice) throws {
-        try withTracker(backend: backend) { port, _, _ in
+    @Test("A short announce with a valid ID gets an error no larger than the request", arguments: availableBackends, WorkerLayout.allCases)
+    func errorReplyIsNotAmplified(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        try withTracker(backend: backend, layout: layout) { port, _, _ in
             let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.9")
             let id = try client.connect()
             let request = Wire.be(id) + Wire.be(UInt32(1)) + Wire.be(UInt32(5150)) + [1, 2, 3, 4, 5, 6, 7, 8]

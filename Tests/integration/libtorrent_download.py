@@ -1,13 +1,14 @@
 #!/usr/bin/python3
-"""End-to-end tracker test: two libtorrent sessions meet ONLY through the tracker.
+"""End-to-end tracker test: a seeder and a downloader meet ONLY through the tracker.
 
-A seeder and a downloader session listen on loopback with DHT/LSD/PEX/UPnP/NAT-PMP
-disabled and never call connect_peer(), so the only way the downloader can learn the
-seeder's address is the tracker's announce response. PASS = payload downloaded and
-sha256-identical.
+A libtorrent seeder session and a downloader (a second libtorrent session in the SAME
+process, as real multi-session clients run, or aria2c on a private torrent) listen on
+loopback with DHT lookups/LSD/PEX/UPnP/NAT-PMP off and never call connect_peer(), so
+the only way the downloader can learn the seeder's address is the tracker's announce
+response. PASS = payload downloaded and sha256-identical.
 
   python3 libtorrent_download.py --tracker udp://127.0.0.1:7000/announce [--timeout 60]
-          [--size BYTES] [--payload-seed N] [--ipv6]
+          [--size BYTES] [--payload-seed N] [--ipv6] [--downloader libtorrent|aria2]
   # Whitelisting trackers (e.g. Debian opentracker) need the info-hash up front:
   python3 libtorrent_download.py --tracker URL --payload-seed 42 --print-infohash
   python3 libtorrent_download.py --tracker URL --payload-seed 42 --whitelist-out wl.txt
@@ -15,7 +16,7 @@ sha256-identical.
 
 Exit 0 = PASS, 1 = FAIL, 2 = setup error. Use /usr/bin/python3 (Debian's python3-libtorrent).
 """
-import argparse, hashlib, os, random, select, shutil, signal, subprocess, sys, tempfile, time
+import argparse, hashlib, os, random, shutil, socket, subprocess, sys, tempfile, time
 
 try:
     import libtorrent as lt
@@ -35,14 +36,16 @@ def make_payload(path, size, seed):
     return hashlib.sha256(data).hexdigest()
 
 
-def make_torrent(src_dir, tracker):
+def make_torrent(src_dir, tracker, private=False):
     fs = lt.file_storage()
     lt.add_files(fs, os.path.join(src_dir, NAME))
     # v1_only: libtorrent 2.x makes hybrid v1+v2 torrents by default and then announces
     # BOTH the v1 hash and the truncated v2 hash; a whitelist would reject the second one.
-    # Flags left out on purpose: priv (would be harmless, but the test must not rely on it),
-    # modification_time (would make the info-hash depend on file mtime).
+    # modification_time is left out on purpose (it would make the info-hash depend on file mtime).
+    # private: aria2 keeps its DHT socket (which also carries its UDP tracker traffic) but never
+    # looks a private torrent up in the DHT, so the tracker is its only peer source.
     ct = lt.create_torrent(fs, PIECE, lt.create_torrent.v1_only)
+    ct.set_priv(private)
     ct.add_tracker(tracker, 0)  # the ONLY peer source
     ct.set_creator("RingTracker integration test")
     lt.set_piece_hashes(ct, src_dir)
@@ -106,7 +109,7 @@ def run(args, tmp):
     src, dst = os.path.join(tmp, "seed"), os.path.join(tmp, "download")
     os.makedirs(src); os.makedirs(dst)  # downloader starts from an empty save_path
     digest = make_payload(os.path.join(src, NAME), args.size, args.payload_seed)
-    ti = make_torrent(src, args.tracker)
+    ti = make_torrent(src, args.tracker, private=args.downloader == "aria2")
     ih = str(ti.info_hashes().v1)  # 40 hex chars
     if args.print_infohash or args.whitelist_out:
         if args.whitelist_out:
@@ -117,52 +120,55 @@ def run(args, tmp):
         return 0
 
     iface = "[::1]:0" if args.ipv6 else "127.0.0.1:0"
-    print("info-hash %s, %d bytes, %d pieces, tracker %s, listen %s"
-          % (ih, args.size, ti.num_pieces(), args.tracker, iface), flush=True)
+    print("info-hash %s, %d bytes, %d pieces, tracker %s, listen %s, downloader %s"
+          % (ih, args.size, ti.num_pieces(), args.tracker, iface, args.downloader), flush=True)
     deadline = time.monotonic() + args.timeout
-    # The seeder runs in its own process, as two real clients would: libtorrent caches UDP
-    # tracker connection IDs per process, so two sessions in one process would reuse one ID
-    # from two source ports — a tracker that binds IDs to address AND port rightly drops that.
-    torrent_file = os.path.join(tmp, "payload.torrent")
-    with open(torrent_file, "wb") as f:
-        f.write(lt.bencode(lt.create_torrent(ti).generate()))
-    child = subprocess.Popen(
-        [sys.executable, os.path.abspath(__file__), "--tracker", args.tracker, "--seed-only", torrent_file,
-         "--save-path", src, "--timeout", str(args.timeout)] + (["--ipv6"] if args.ipv6 else []),
-        stdout=subprocess.PIPE, text=True)
-    children.append(child)
+    # Seeder and downloader are two sessions of ONE process, as in a real multi-session client:
+    # libtorrent caches a UDP tracker's connection ID per process and reuses it from every
+    # session's socket (other source ports), so the tracker must bind IDs to the address only.
+    seeder, slog = make_session(iface), Log("seed")
+    sh = seeder.add_torrent({"ti": lt.torrent_info(ti), "save_path": src})
+    live.append((seeder, sh, slog))
     leecher, llog = make_session(iface), Log("leech")
 
     # The downloader is added only once the seeder is registered at the tracker (got a
     # reply): otherwise the downloader's first announce could return no peers, and the
     # next one is a whole tracker interval (~30 min) away.
-    next_print, lh, seeder_ready = 0.0, None, False
+    next_print, lh, seeder_ready, aria = 0.0, None, False, None
     for _ in range(int(args.timeout * 10) + 10):  # 100 ms ticks, also bounded by deadline
         now = time.monotonic()
-        if now >= deadline or child.poll() is not None:
+        if now >= deadline:
             break
-        if not seeder_ready and select.select([child.stdout], [], [], 0)[0]:
-            line = child.stdout.readline()
-            print("seeder: " + line.strip(), flush=True)
-            seeder_ready = line.startswith("SEEDER-READY")
+        slog.drain(seeder)
+        if not seeder_ready and slog.replies > 0 and sh.status().is_seeding:
+            seeder_ready = True
         if lh is not None:
             llog.drain(leecher)
-        if lh is None and seeder_ready:
+        if lh is None and seeder_ready and args.downloader == "aria2":
+            if aria is None:
+                aria = start_aria2(ti, tmp, dst)
+            elif aria.poll() is not None:
+                break
+        elif lh is None and seeder_ready:
             lh = leecher.add_torrent({"ti": lt.torrent_info(ti), "save_path": dst})
             live.append((leecher, lh, llog))
         if now >= next_print:
             next_print = now + 1.0
-            line = "seeder %s" % ("registered" if seeder_ready else "starting")
+            line = status_line("seed", sh, slog)
             if lh is not None:
                 line += " | " + status_line("leech", lh, llog)
+            if aria is not None:
+                line += " | aria2c running"
             print("[%5.1fs] %s" % (args.timeout - (deadline - now), line), flush=True)
         if lh is not None and lh.status().is_seeding:
             break
         time.sleep(0.1)
 
+    if args.downloader == "aria2":
+        return finish_aria2(aria, args, dst, digest, slog, seeder_ready)
     if lh is None or not lh.status().is_seeding:
         print("FAIL: download not complete within %ss via %s" % (args.timeout, args.tracker))
-        print("  seeder : %s" % ("registered" if seeder_ready else "never got a tracker reply"))
+        print("  seeder : %s errors=%s" % ("registered" if seeder_ready else "never got a tracker reply", slog.errors[-5:]))
         print("  leecher: %s" % ("never started" if lh is None else
               "replies=%d peer_connects=%d errors=%s" % (llog.replies, llog.connects, llog.errors[-5:])))
         for t in (lh.trackers() if lh is not None else []):  # per listen-socket state
@@ -183,25 +189,58 @@ def run(args, tmp):
     return 0
 
 
-live = []  # (session, handle, log), global so main() can tear down on any exit path
-children = []  # seeder processes, ended on every exit path
+def start_aria2(ti, tmp, dst):
+    """aria2c downloads the private torrent; it learns the seeder only from the tracker."""
+    torrent_file = os.path.join(tmp, "payload.torrent")
+    with open(torrent_file, "wb") as f:
+        f.write(lt.bencode(lt.create_torrent(ti).generate()))
+    command = [
+        "aria2c", "--dir=" + dst, "--seed-time=0", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+        # DHT stays on: aria2 sends UDP tracker requests through its DHT socket. Its state file is
+        # private to the test and it has no bootstrap node, so it never contacts anything else.
+        "--enable-dht=true", "--enable-dht6=false", "--dht-file-path=" + os.path.join(tmp, "dht.dat"),
+        "--dht-listen-port=%d" % free_port(), "--listen-port=%d" % free_port(),
+        "--bt-tracker-connect-timeout=5", "--bt-tracker-timeout=5", "--summary-interval=0",
+        "--console-log-level=warn", "--no-conf=true", "--disable-ipv6=true", torrent_file,
+    ]
+    print("starting: " + " ".join(command), flush=True)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def seed_only(args):
-    """Child process: seed until the parent closes our stdin pipe or ends us (SIGTERM)."""
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))
-    iface = "[::1]:0" if args.ipv6 else "127.0.0.1:0"
-    ses, log = make_session(iface), Log("seed")
-    h = ses.add_torrent({"ti": lt.torrent_info(args.seed_only), "save_path": args.save_path})
-    live.append((ses, h, log))
-    announced = False
-    for _ in range(int(args.timeout * 10) + 10):  # bounded: the parent's deadline plus slack
-        log.drain(ses)
-        if not announced and log.replies > 0 and h.status().is_seeding:
-            print("SEEDER-READY", flush=True)
-            announced = True
-        time.sleep(0.1)
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def finish_aria2(aria, args, dst, digest, slog, seeder_ready):
+    if aria is None:
+        print("FAIL: seeder %s; aria2c never started" % ("registered" if seeder_ready else "never got a tracker reply"))
+        print("  seeder errors=%s" % slog.errors[-5:])
+        return 1
+    if aria.poll() is None:
+        aria.terminate()
+        try:
+            aria.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            aria.kill()
+            aria.wait()
+    output = aria.stdout.read()
+    print("aria2c exit %s:\n%s" % (aria.returncode, output[-3000:]))
+    got = os.path.join(dst, NAME)
+    if aria.returncode != 0 or not os.path.exists(got):
+        print("FAIL: aria2c did not complete the download via %s" % args.tracker)
+        return 1
+    with open(got, "rb") as f:
+        got_digest = hashlib.sha256(f.read()).hexdigest()
+    if got_digest != digest:
+        print("FAIL: sha256 mismatch %s != %s" % (got_digest, digest))
+        return 1
+    print("PASS: aria2c downloaded %d bytes via %s" % (args.size, args.tracker))
     return 0
+
+
+live = []  # (session, handle, log), global so main() can tear down on any exit path
 
 
 def shutdown(deadline_s=3.0):
@@ -239,18 +278,13 @@ def main():
     p.add_argument("--print-infohash", action="store_true", help="print v1 info-hash and exit")
     p.add_argument("--whitelist-out", metavar="FILE", help="write info-hash line to FILE and exit")
     p.add_argument("--ipv6", action="store_true", help="both sessions listen on [::1] only")
-    p.add_argument("--seed-only", metavar="TORRENT", help=argparse.SUPPRESS)  # child process mode
-    p.add_argument("--save-path", help=argparse.SUPPRESS)
+    p.add_argument("--downloader", choices=["libtorrent", "aria2"], default="libtorrent",
+                   help="a second libtorrent session in this process, or aria2c (private torrent)")
     args = p.parse_args()
     if args.size <= 0 or args.timeout <= 0:
         p.error("--size and --timeout must be positive")
     if (args.print_infohash or args.whitelist_out) and args.payload_seed is None:
         p.error("--print-infohash/--whitelist-out need --payload-seed (else the hash is random)")
-    if args.seed_only:
-        try:
-            return seed_only(args)
-        finally:
-            shutdown()
     tmp = tempfile.mkdtemp(prefix="ringtracker-lt-")
     try:
         return run(args, tmp)
@@ -262,13 +296,6 @@ def main():
             t0 = time.monotonic()
             shutdown()
             print("cleanup %.1fs" % (time.monotonic() - t0))
-        for child in children:  # the seeder unregisters (event=stopped) on SIGTERM
-            child.terminate()
-            try:
-                child.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
