@@ -59,6 +59,14 @@ public enum IOProbe {
 
     private static func roundTrip() throws {
         let message: [UInt8] = Array("RingTracker io_uring probe".utf8)
+        // The receive template is freed last, after the ring is destroyed: until then an armed
+        // multishot recvmsg may read it (defers run in reverse order).
+        let header = UnsafeMutablePointer<msghdr>.allocate(capacity: 1)
+        defer { header.deallocate() }
+        var template = msghdr()
+        template.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        header.initialize(to: template)
+
         let buffers = try ProvidedBufferRing(entries: 8, bufferSize: 256)
         let (ring, _) = try UringRing.create(submissionEntries: 8, completionEntries: 16)
         defer { UringRing.destroy(ring) }
@@ -67,14 +75,8 @@ public enum IOProbe {
         let socket = try UDPSocket.bind(try SocketAddress(parsing: "127.0.0.1:0"), reusePort: false, receiveBuffer: 0)
         let address = try socket.localAddress()
 
-        let header = UnsafeMutablePointer<msghdr>.allocate(capacity: 1)
-        defer { header.deallocate() }
-        var template = msghdr()
-        template.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        header.initialize(to: template)
-
         guard let sqe = io_uring_get_sqe(ring) else { throw ProbeFailure(reason: "io_uring_get_sqe: ring full") }
-        // SAFETY: `header` outlives the ring (deferred deallocation runs after destroy).
+        // SAFETY: `header` outlives the ring: its deallocation was deferred first, so it runs after destroy.
         io_uring_prep_recvmsg_multishot(sqe, socket.fileDescriptor, header, 0)
         sqe.pointee.flags |= CLiburingShim_IOSQE_BUFFER_SELECT
         sqe.pointee.buf_group = ProvidedBufferRing.groupID

@@ -13,6 +13,9 @@ struct SendSlotPool: ~Copyable {
     private let payloads: UnsafeMutableRawPointer
     /// Stack of free slot indices; `freeCount` entries are valid.
     private let freeList: UnsafeMutablePointer<Int32>
+    /// Whether each slot is acquired: a second release of a slot would hand one buffer to two
+    /// sends at once, so it is caught here (assertion in debug builds, ignored in release).
+    private let acquired: UnsafeMutablePointer<Bool>
     private(set) var freeCount: Int
 
     init(count: Int, capacity: Int) {
@@ -23,6 +26,8 @@ struct SendSlotPool: ~Copyable {
         names = .allocate(capacity: self.count)
         payloads = .allocate(byteCount: self.count * capacity, alignment: 16)
         freeList = .allocate(capacity: self.count)
+        acquired = .allocate(capacity: self.count)
+        acquired.initialize(repeating: false, count: self.count)
         for slot in 0..<self.count {
             // SAFETY: slot < count for every array; the pointers wired here stay valid until deinit.
             (names + slot).initialize(to: sockaddr_storage())
@@ -43,18 +48,25 @@ struct SendSlotPool: ~Copyable {
         names.deallocate()
         payloads.deallocate()
         freeList.deallocate()
+        acquired.deallocate()
     }
 
     /// A free slot index, or nil when every slot has a send in flight.
     mutating func acquire() -> Int? {
         guard freeCount > 0 else { return nil }
         freeCount -= 1
-        return Int(freeList[freeCount])
+        let slot = Int(freeList[freeCount])
+        acquired[slot] = true
+        return slot
     }
 
     /// Returns a slot whose send has completed (or was never submitted).
     mutating func release(_ slot: Int) {
         guard slot >= 0, slot < count, freeCount < count else { return }
+        assert(acquired[slot], "send slot \(slot) released twice")
+        // SAFETY: slot < count; a slot that is not acquired is already on the free list.
+        guard acquired[slot] else { return }
+        acquired[slot] = false
         freeList[freeCount] = Int32(slot)
         freeCount += 1
     }

@@ -80,10 +80,12 @@ struct UringEngine: ~Copyable {
         timeout.deallocate()
     }
 
-    /// The next free SQE, submitting what is queued once if the SQ is full.
+    /// The next free SQE, submitting what is queued once if the SQ is full. nil when the submit
+    /// fails (EAGAIN/EBUSY: the kernel is short of memory or the CQ is full); the caller drops the
+    /// reply or retries the arm next turn, and the loop's submit-and-wait drains the CQ.
     mutating func nextSubmission() -> UnsafeMutablePointer<io_uring_sqe>? {
         if let sqe = io_uring_get_sqe(ring) { return sqe }
-        _ = io_uring_submit(ring)
+        guard io_uring_submit(ring) >= 0 else { return nil }
         return io_uring_get_sqe(ring)
     }
 

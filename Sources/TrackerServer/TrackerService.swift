@@ -68,6 +68,7 @@ public final class TrackerService: Sendable {
         try loadAccessListAtStart()
         loadStateAtStart()
         let perWorker = try bindListeners()
+        // HTTP binds now (a low port needs root) but accepts nothing until privileges are dropped.
         try startHTTP()
         do { try dropPrivilegesIfAsked() } catch {
             stopHTTP()
@@ -84,7 +85,8 @@ public final class TrackerService: Sendable {
         let intervals = AnnounceIntervalPolicy(configuration: configuration.tracker)
         var threads: [WorkerThread] = []
         do {
-            for (index, cpu) in configuration.cpus.enumerated() {
+            // A worker without sockets (an HTTP-only configuration) would only hold a ring.
+            for (index, cpu) in configuration.cpus.enumerated() where !perWorker[index].isEmpty {
                 let fds = perWorker[index]
                 let handler = UDPRequestHandler(
                     store: store, connectionIDs: connectionIDs, intervals: intervals,
@@ -103,6 +105,7 @@ public final class TrackerService: Sendable {
             throw StartupError("start worker thread: \(error)")
         }
         state.withLock { $0.threads = threads }
+        httpFront?.startAccepting()
         let addresses = udpAddresses.map(\.description).joined(separator: ", ")
         logger.info(
             "listening",
@@ -159,7 +162,7 @@ public final class TrackerService: Sendable {
         let front = HTTPFront(
             configuration: http, store: store, statistics: TrackerStatisticsSource(udpWorkers: { workers }),
             access: access, logger: logger)
-        let bound = try front.start()
+        let bound = try front.start(acceptImmediately: false)
         state.withLock {
             $0.http = front
             $0.httpAddresses = bound
@@ -221,6 +224,7 @@ public final class TrackerService: Sendable {
         guard !bound.isEmpty || configuration.udpListeners.isEmpty else {
             throw StartupError("no UDP listener could be bound")
         }
+        if let first = holders.first { warnIfReceiveBufferCapped(first.socket) }
         state.withLock {
             $0.sockets = holders
             $0.boundAddresses = bound
@@ -254,6 +258,18 @@ public final class TrackerService: Sendable {
             }
         }
         throw lastError
+    }
+
+    /// One warning when the kernel granted less receive buffer than asked (every socket gets the
+    /// same cap): without root, SO_RCVBUF is clamped to net.core.rmem_max and bursts are dropped.
+    private func warnIfReceiveBufferCapped(_ socket: borrowing UDPSocket) {
+        guard configuration.receiveBufferBytes > 0, let reported = try? socket.receiveBufferSize() else { return }
+        // socket(7): the kernel doubles the value it grants and reports the doubled figure.
+        let granted = reported / 2
+        guard granted < configuration.receiveBufferBytes else { return }
+        logger.warning(
+            "UDP receive buffer capped by the kernel; raise net.core.rmem_max (docs: README, Operating)",
+            metadata: ["asked": "\(configuration.receiveBufferBytes)", "granted": "\(granted)"])
     }
 
     private func startWorker(

@@ -131,6 +131,68 @@ struct HTTPAnnounceTests {
         #expect(addresses == [[10, 9, 8, 7], [10, 1, 1, 1]])
     }
 
+    /// The peers (IPv4 address bytes) an announce for `hash` now returns.
+    func peerAddresses(_ server: HTTPTestServer, _ hash: [UInt8]) throws -> Set<[UInt8]> {
+        let peers = bencodedString(try server.client().get(announcePath(hash, port: 9999)).body, key: "peers") ?? []
+        return Set(stride(from: 0, to: peers.count, by: 6).map { Array(peers[$0..<($0 + 4)]) })
+    }
+
+    /// A front behind one trusted proxy network (127.0.0.0/8, where the test client connects from).
+    func behindLoopbackProxy() throws -> HTTPTestServer {
+        try HTTPTestServer {
+            $0.trustedProxy = HTTPConfiguration.isLoopback
+            $0.statsAllowed = HTTPConfiguration.isLoopback
+            $0.fullScrapeInterval = 300
+        }
+    }
+
+    @Test("behind an appending proxy the client is the right-most untrusted X-Forwarded-For address")
+    func forwardedForRightMostUntrusted() throws {
+        let server = try behindLoopbackProxy()
+        let hash = hashBytes(8)
+        // nginx appends the real client (198.51.100.7) to what the client sent (a spoofed 203.0.113.9).
+        _ = try server.client().get(announcePath(hash, port: 8000, left: 0), headers: ["X-Forwarded-For: 203.0.113.9, 198.51.100.7"])
+        // Several headers are one list, in order.
+        _ = try server.client().get(
+            announcePath(hash, port: 8001, left: 0),
+            headers: ["X-Forwarded-For: 203.0.113.10", "x-forwarded-for: 198.51.100.8"])
+        // Two trusted proxies in a row: 127.0.0.5 forwarded the client to the proxy at 127.0.0.1.
+        _ = try server.client().get(announcePath(hash, port: 8002, left: 0), headers: ["X-Forwarded-For: 198.51.100.9, 127.0.0.5"])
+        // An unparsable hop stops the walk at the last trusted one (here the TCP peer itself).
+        _ = try server.client().get(announcePath(hash, port: 8003, left: 0), headers: ["X-Forwarded-For: 198.51.100.10, bogus"])
+        #expect(try peerAddresses(server, hash) == [[198, 51, 100, 7], [198, 51, 100, 8], [198, 51, 100, 9], [127, 0, 0, 1]])
+    }
+
+    @Test("a spoofed X-Forwarded-For: 127.0.0.1 through a trusted proxy reads no stats or metrics")
+    func forwardedForCannotReachStats() throws {
+        let server = try behindLoopbackProxy()
+        for path in ["/stats", "/metrics"] {
+            let spoofed = try server.client().get(path, headers: ["X-Forwarded-For: 127.0.0.1, 198.51.100.7"])
+            #expect(spoofed.status == 403, "\(path)")
+            // The proxy's own request (no header) is the operator on the box.
+            #expect(try server.client().get(path).status == 200, "\(path)")
+        }
+    }
+
+    @Test("a spoofed X-Forwarded-For: 127.0.0.1 through a trusted proxy does not skip the full-scrape limit")
+    func forwardedForCannotSkipFullScrapeLimit() throws {
+        let server = try behindLoopbackProxy()
+        let headers = ["X-Forwarded-For: 127.0.0.1, 198.51.100.7"]
+        #expect(try server.client().get("/scrape", headers: headers).status == 200)
+        #expect(try server.client().get("/scrape", headers: headers).status == 429)
+        // Another real client behind the same proxy has its own allowance.
+        #expect(try server.client().get("/scrape", headers: ["X-Forwarded-For: 127.0.0.1, 198.51.100.8"]).status == 200)
+    }
+
+    @Test("an untrusted peer's X-Forwarded-For is ignored whatever it says")
+    func untrustedForwardedForIgnored() throws {
+        let server = try HTTPTestServer { $0.trustedProxy = { _ in false } }
+        let hash = hashBytes(9)
+        _ = try server.client().get(announcePath(hash, port: 8000, left: 0), headers: ["X-Forwarded-For: 198.51.100.7"])
+        #expect(try peerAddresses(server, hash) == [[127, 0, 0, 1]])
+        #expect(try server.client().get("/stats", headers: ["X-Forwarded-For: 198.51.100.7"]).status == 200)
+    }
+
     @Test("a whitelist refuses other torrents with opentracker's failure reason and follows reloads")
     func whitelist() throws {
         let listed = hashBytes(40)

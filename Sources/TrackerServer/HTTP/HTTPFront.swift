@@ -38,9 +38,11 @@ public final class HTTPFront: Sendable {
     /// Per event loop counters (stats, metrics, tests).
     public var loopStatistics: [HTTPStatistics] { shared.loopStatistics }
 
-    /// Binds every listener and starts serving. Returns the bound addresses with real ports
-    /// ("127.0.0.1:41234", "[::1]:41235"). Bind failures carry the listener text.
-    public func start() throws(StartupError) -> [String] {
+    /// Binds every listener and, with `acceptImmediately`, starts serving; otherwise connections
+    /// wait in the kernel's backlog until `startAccepting()` (the daemon binds, drops privileges,
+    /// then accepts). Returns the bound addresses with real ports ("127.0.0.1:41234",
+    /// "[::1]:41235"). Bind failures carry the listener text.
+    public func start(acceptImmediately: Bool = true) throws(StartupError) -> [String] {
         let loops = max(configuration.eventLoopCPUs.count, 1)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
         let eventLoops = Array(group.makeIterator())
@@ -77,6 +79,7 @@ public final class HTTPFront: Sendable {
             do {
                 let (host, port) = try Self.split(listener)
                 var bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
+                    .serverChannelOption(.autoRead, value: acceptImmediately)
                 if host.contains(":") {
                     // [::] must not also take IPv4: 0.0.0.0 has its own listener (as for UDP).
                     bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
@@ -98,6 +101,15 @@ public final class HTTPFront: Sendable {
         }
         logger.debug("http listening", metadata: ["http": "\(bound.joined(separator: ", "))", "loops": "\(loops)"])
         return bound
+    }
+
+    /// Starts accepting on every listener bound by `start(acceptImmediately: false)`.
+    public func startAccepting() {
+        let channels = state.withLock { $0.channels }
+        for channel in channels {
+            // Turning autoRead on for a registered listener issues its first accept.
+            _ = try? channel.setOption(.autoRead, value: true).wait()
+        }
     }
 
     /// Closes the listeners and open connections and stops the event loops. Call from outside

@@ -30,13 +30,25 @@ enum HTTPPeerAddress {
         }
     }
 
-    /// The first address of `X-Forwarded-For` (the client as the first proxy saw it).
-    static func forwardedFor(_ headers: HTTPHeadersValue) -> PeerAddress? {
-        guard let value = headers.first else { return nil }
-        let first = value.utf8.split(separator: UInt8(ascii: ","), maxSplits: 1, omittingEmptySubsequences: false).first
-        guard let first, let literal = HTTPAddressLiteral(parsing: first) else { return nil }
-        return peerAddress(literal)
+    /// The client behind a chain of trusted proxies. `values` are every `X-Forwarded-For` header in
+    /// order, each a comma-separated list; each proxy (nginx `$proxy_add_x_forwarded_for`, HAProxy
+    /// `option forwardfor`) appends the address it received the request from. Walking from the
+    /// right, starting at the TCP peer `proxy`, the client is the first address that is not a
+    /// trusted proxy: everything left of it was written by the client and is never believed. If
+    /// every hop is trusted, the left-most one; an unparsable entry stops the walk at the last
+    /// address a trusted proxy vouched for.
+    static func forwardedClient(
+        _ values: [String], behind proxy: PeerAddress, trusted: (PeerAddress) -> Bool
+    ) -> PeerAddress {
+        var client = proxy
+        for value in values.reversed() {
+            for entry in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).reversed() {
+                guard let literal = HTTPAddressLiteral(parsing: entry) else { return client }
+                client = peerAddress(literal)
+                if !trusted(client) { return client }
+            }
+        }
+        return client
     }
 
-    typealias HTTPHeadersValue = [String]
 }

@@ -102,16 +102,15 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// NIO's `HTTPServerProtocolErrorHandler` answer to a malformed request.
     static let badRequestClose: StaticString = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
-    /// The address a request speaks for: the TCP peer, or for a trusted proxy the first
-    /// `X-Forwarded-For` address (unparsable → the proxy itself, as opentracker).
+    /// The address a request speaks for (announces, `/stats` and `/metrics` access, the full-scrape
+    /// limit): the TCP peer, or behind trusted proxies the right-most untrusted `X-Forwarded-For`
+    /// address. opentracker believes the first address, which any client behind an appending
+    /// proxy can write.
     func clientAddress(_ head: HTTPRequestHead) -> PeerAddress? {
         guard let tcpPeer else { return nil }
-        if shared.configuration.trustedProxy(tcpPeer),
-            let forwarded = HTTPPeerAddress.forwardedFor(head.headers["X-Forwarded-For"])
-        {
-            return forwarded
-        }
-        return tcpPeer
+        let trusted = shared.configuration.trustedProxy
+        guard trusted(tcpPeer) else { return tcpPeer }
+        return HTTPPeerAddress.forwardedClient(head.headers["X-Forwarded-For"], behind: tcpPeer, trusted: trusted)
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
