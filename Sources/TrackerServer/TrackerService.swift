@@ -27,6 +27,7 @@ public final class TrackerService: Sendable {
     private struct State: ~Copyable {
         var sockets: [SocketHolder] = []
         var threads: [WorkerThread] = []
+        var udpWorkers = 0
         var boundAddresses: [SocketAddress] = []
         var http: HTTPFront?
         var httpAddresses: [String] = []
@@ -59,6 +60,8 @@ public final class TrackerService: Sendable {
     /// Set when a worker died; the daemon exits non-zero with it.
     public var failure: String? { state.withLock { $0.failure } }
     public var isStopRequested: Bool { stopSignal.isRequested }
+    /// UDP worker threads running: one per CPU that has sockets, none for an HTTP-only tracker.
+    public var udpWorkerCount: Int { state.withLock { $0.udpWorkers } }
     var accessListReadPath: String? { state.withLock { $0.accessListReadPath } }
     func setAccessListReadPath(_ path: String) { state.withLock { $0.accessListReadPath = path } }
 
@@ -84,6 +87,7 @@ public final class TrackerService: Sendable {
         let connectionIDs = ConnectionIDGenerator(key: key)
         let intervals = AnnounceIntervalPolicy(configuration: configuration.tracker)
         var threads: [WorkerThread] = []
+        let udpWorkers = perWorker.filter { !$0.isEmpty }.count
         do {
             // A worker without sockets (an HTTP-only configuration) would only hold a ring.
             for (index, cpu) in configuration.cpus.enumerated() where !perWorker[index].isEmpty {
@@ -104,7 +108,10 @@ public final class TrackerService: Sendable {
             threads.forEach { $0.join() }
             throw StartupError("start worker thread: \(error)")
         }
-        state.withLock { $0.threads = threads }
+        state.withLock {
+            $0.threads = threads
+            $0.udpWorkers = udpWorkers
+        }
         httpFront?.startAccepting()
         let addresses = udpAddresses.map(\.description).joined(separator: ", ")
         logger.info(

@@ -15,11 +15,17 @@ enum Daemon {
         let process = Process()
         let log: URL
 
-        init(_ arguments: [String]) throws {
+        /// `asUser`: run as that user through setpriv(1) (the test must be root).
+        init(_ arguments: [String], asUser user: String? = nil) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.executableURL = Daemon.binary
-            process.arguments = arguments
+            if let user {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", Daemon.binary.path] + arguments
+            } else {
+                process.executableURL = Daemon.binary
+                process.arguments = arguments
+            }
             let handle = try FileHandle(forWritingTo: log)
             process.standardError = handle
             process.standardOutput = handle
@@ -81,6 +87,27 @@ struct DaemonTests {
         let status = daemon.waitForExit(timeout: 5)
         #expect(status == 0)
         #expect(Date().timeIntervalSince(start) < 1.0)
+    }
+
+    @Test("A receive buffer capped by net.core.rmem_max is warned about once, and only then")
+    func receiveBufferCapWarnedOnce() throws {
+        // Without root SO_RCVBUF is clamped to rmem_max; as root SO_RCVBUFFORCE gets the full 8 MiB.
+        // Run as nobody when the test is root, so the cap applies either way.
+        let rmemMax = Int(try String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let arguments = ["--udp", "127.0.0.1:0", "--udp", "[::1]:0", "--cpus", "0,0", "--io-backend", "mmsg"]
+        let daemon = try getuid() == 0
+            ? Daemon.Running(arguments, asUser: "nobody")
+            : Daemon.Running(arguments)
+        _ = try daemon.waitUntilListening()
+        let warnings = daemon.output.split(separator: "\n").filter { $0.contains("net.core.rmem_max") }
+        #expect(warnings.count == (rmemMax < 8 << 20 ? 1 : 0), "rmem_max \(rmemMax): \(daemon.output)")
+
+        if getuid() == 0 {
+            let root = try Daemon.Running(arguments)
+            _ = try root.waitUntilListening()
+            #expect(!root.output.contains("net.core.rmem_max"), "root forces the buffer: \(root.output)")
+        }
     }
 
     @Test("A bad flag value exits non-zero with a message")

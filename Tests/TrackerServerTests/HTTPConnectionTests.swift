@@ -113,6 +113,34 @@ struct HTTPConnectionTests {
         }
     }
 
+    @Test("a front bound without accepting serves nothing until told to accept (the daemon drops privileges in between)")
+    func acceptOnlyAfterStartAccepting() throws {
+        let front = HTTPFront(
+            configuration: HTTPConfiguration(listeners: ["127.0.0.1:0"], pinEventLoops: false),
+            store: TorrentStore(configuration: TrackerConfiguration(shardCount: 16)),
+            statistics: TrackerStatisticsSource(), logger: .init(label: "t"))
+        let address = try #require(try front.start(acceptImmediately: false).first)
+        defer { front.stop() }
+        // The kernel completes the handshake into the backlog, but nobody reads the request.
+        let early = try HTTPTestClient(address: address, timeoutSeconds: 1)
+        #expect(throws: HTTPTestError.self) { try early.get("/stats") }
+        #expect(front.loopStatistics.total(.accepted) == 0)
+        front.startAccepting()
+        #expect(try HTTPTestClient(address: address).get("/stats").status == 200)
+        #expect(front.loopStatistics.total(.accepted) >= 1)
+    }
+
+    @Test("an HTTP-only tracker runs no UDP worker")
+    func httpOnlyHasNoUDPWorkers() throws {
+        var configuration = ServerConfiguration(udpListeners: [], cpus: [0, 0], pinWorkers: false, backend: .mmsg)
+        configuration.http.listeners = ["127.0.0.1:0"]
+        let service = TrackerService(configuration: configuration, logger: .init(label: "t"))
+        try service.start()
+        defer { service.stop() }
+        #expect(service.udpWorkerCount == 0)
+        #expect(try HTTPTestClient(address: #require(service.httpAddresses.first)).get("/stats").status == 200)
+    }
+
     @Test("configured networks become the stats and proxy predicates")
     func networkPredicates() throws {
         let loopback = HTTPConfiguration.addresses(in: [.ipv4Loopback, .ipv6Loopback])
