@@ -2,6 +2,7 @@
 // before any libc header.
 #define _GNU_SOURCE
 #include <malloc.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stddef.h>
 #include "CLiburingShim.h"
@@ -10,6 +11,20 @@ _Static_assert(sizeof(struct CLiburingShim_mmsghdr) == sizeof(struct mmsghdr),
                "CLiburingShim_mmsghdr must mirror struct mmsghdr");
 _Static_assert(offsetof(struct CLiburingShim_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len),
                "CLiburingShim_mmsghdr.msg_len must mirror struct mmsghdr.msg_len");
+
+_Static_assert(CLiburingShim_IP_PKTINFO_VALUE == IP_PKTINFO, "IP_PKTINFO");
+_Static_assert(CLiburingShim_IPV6_RECVPKTINFO_VALUE == IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO");
+_Static_assert(CLiburingShim_IPV6_PKTINFO_VALUE == IPV6_PKTINFO, "IPV6_PKTINFO");
+// PacketInfo.swift reads and writes these control messages by offset.
+_Static_assert(CMSG_SPACE(sizeof(struct in6_pktinfo)) == CLiburingShim_PKTINFO_CONTROL_SPACE,
+               "one in6_pktinfo control message must fill the reserved space exactly");
+_Static_assert(CMSG_SPACE(sizeof(struct in_pktinfo)) <= CLiburingShim_PKTINFO_CONTROL_SPACE,
+               "an in_pktinfo control message must fit the reserved space");
+_Static_assert(sizeof(struct cmsghdr) == 16 && CMSG_LEN(0) == 16, "cmsghdr is 16 bytes on LP64 Linux");
+_Static_assert(offsetof(struct in_pktinfo, ipi_spec_dst) == 4 && sizeof(struct in_pktinfo) == 12,
+               "in_pktinfo layout");
+_Static_assert(offsetof(struct in6_pktinfo, ipi6_ifindex) == 16 && sizeof(struct in6_pktinfo) == 20,
+               "in6_pktinfo layout");
 
 int CLiburingShim_recvmmsg(int fd, struct CLiburingShim_mmsghdr *vector, unsigned int length, int flags) {
     return recvmmsg(fd, (struct mmsghdr *)vector, length, flags, NULL);

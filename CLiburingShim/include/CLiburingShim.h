@@ -47,4 +47,21 @@ static const uint8_t CLiburingShim_IOSQE_FIXED_FILE = IOSQE_FIXED_FILE;
 // Why: as above.
 static const uint8_t CLiburingShim_IOSQE_CQE_SKIP_SUCCESS = IOSQE_CQE_SKIP_SUCCESS;
 
+// Why: IP_PKTINFO, IPV6_RECVPKTINFO, IPV6_PKTINFO and the pktinfo structs sit behind __USE_GNU,
+// which neither Swift's Glibc module nor this header (included before _GNU_SOURCE takes effect)
+// sees. Values from <bits/in.h>, asserted in shim.c. Wildcard sockets use them to reply from the
+// address a request was sent to.
+#define CLiburingShim_IP_PKTINFO_VALUE 8
+#define CLiburingShim_IPV6_RECVPKTINFO_VALUE 49
+#define CLiburingShim_IPV6_PKTINFO_VALUE 50
+static const int CLiburingShim_IP_PKTINFO = CLiburingShim_IP_PKTINFO_VALUE;
+// Why: as above (the IPv6 receive option).
+static const int CLiburingShim_IPV6_RECVPKTINFO = CLiburingShim_IPV6_RECVPKTINFO_VALUE;
+// Why: as above (the IPv6 cmsg type, both directions).
+static const int CLiburingShim_IPV6_PKTINFO = CLiburingShim_IPV6_PKTINFO_VALUE;
+// Why: CMSG_SPACE is a function-like macro. Control bytes reserved per datagram: one in6_pktinfo
+// cmsg (16 B header + 20 B, aligned to 24), which also holds the smaller in_pktinfo one.
+#define CLiburingShim_PKTINFO_CONTROL_SPACE 40
+static const int CLiburingShim_pktinfo_control_space = CLiburingShim_PKTINFO_CONTROL_SPACE;
+
 #endif

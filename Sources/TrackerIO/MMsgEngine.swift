@@ -20,10 +20,14 @@ struct MMsgEngine: ~Copyable {
     let receiveVectors: UnsafeMutablePointer<iovec>
     let receiveNames: UnsafeMutablePointer<sockaddr_storage>
     let receiveBuffers: UnsafeMutableRawPointer
+    /// Each entry's control area: the pktinfo message of a wildcard socket's datagram.
+    let receiveControls: UnsafeMutableRawPointer
     let sendMessages: UnsafeMutablePointer<CLiburingShim_mmsghdr>
     let sendVectors: UnsafeMutablePointer<iovec>
     let sendNames: UnsafeMutablePointer<sockaddr_storage>
     let sendBuffers: UnsafeMutableRawPointer
+    /// Each reply's control area: the source address it leaves from (PacketInfo).
+    let sendControls: UnsafeMutableRawPointer
 
     init(sockets fds: [Int32], configuration: WorkerEngineConfiguration) {
         let batch = Self.batch
@@ -41,10 +45,12 @@ struct MMsgEngine: ~Copyable {
         receiveVectors = .allocate(capacity: batch)
         receiveNames = .allocate(capacity: batch)
         receiveBuffers = .allocate(byteCount: batch * bufferSize, alignment: 16)
+        receiveControls = .allocate(byteCount: batch * PacketInfo.controlSpace, alignment: 16)
         sendMessages = .allocate(capacity: batch)
         sendVectors = .allocate(capacity: batch)
         sendNames = .allocate(capacity: batch)
         sendBuffers = .allocate(byteCount: batch * replyCapacity, alignment: 16)
+        sendControls = .allocate(byteCount: batch * PacketInfo.controlSpace, alignment: 16)
         for entry in 0..<batch {
             // SAFETY: entry < batch for every array; the pointers wired here stay valid until deinit.
             (receiveNames + entry).initialize(to: sockaddr_storage())
@@ -56,6 +62,8 @@ struct MMsgEngine: ~Copyable {
             receive.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
             receive.msg_iov = receiveVectors + entry
             receive.msg_iovlen = 1
+            receive.msg_control = receiveControls + entry * PacketInfo.controlSpace
+            receive.msg_controllen = PacketInfo.controlSpace
             (receiveMessages + entry).initialize(to: CLiburingShim_mmsghdr(msg_hdr: receive, msg_len: 0))
             var send = msghdr()
             send.msg_name = UnsafeMutableRawPointer(sendNames + entry)
@@ -72,10 +80,12 @@ struct MMsgEngine: ~Copyable {
         receiveVectors.deallocate()
         receiveNames.deallocate()
         receiveBuffers.deallocate()
+        receiveControls.deallocate()
         sendMessages.deallocate()
         sendVectors.deallocate()
         sendNames.deallocate()
         sendBuffers.deallocate()
+        sendControls.deallocate()
     }
 
     mutating func run<H: DatagramHandler>(
@@ -105,8 +115,9 @@ struct MMsgEngine: ~Copyable {
         counts: inout EngineCounts
     ) throws(SystemError) -> Bool {
         for entry in 0..<Self.batch {
-            // The kernel overwrites msg_namelen with the source length; restore the capacity.
+            // The kernel overwrites msg_namelen and msg_controllen with what it wrote; restore both.
             receiveMessages[entry].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            receiveMessages[entry].msg_hdr.msg_controllen = PacketInfo.controlSpace
         }
         let received: Int
         do {
@@ -142,6 +153,14 @@ struct MMsgEngine: ~Copyable {
             UnsafeMutableRawPointer(sendNames + replies).copyMemory(from: source, byteCount: nameLength)
             sendMessages[replies].msg_hdr.msg_namelen = socklen_t(nameLength)
             sendVectors[replies].iov_len = min(replyLength, replyCapacity)
+            // SAFETY: the kernel wrote msg_controllen ≤ controlSpace bytes into this entry's control
+            // area; the reply's control goes into send entry `replies`' own area.
+            let replyControl = sendControls + replies * PacketInfo.controlSpace
+            let controlLength = PacketInfo.replyControl(
+                received: receiveControls + entry * PacketInfo.controlSpace,
+                length: min(Int(message.pointee.msg_hdr.msg_controllen), PacketInfo.controlSpace), into: replyControl)
+            sendMessages[replies].msg_hdr.msg_control = controlLength > 0 ? replyControl : nil
+            sendMessages[replies].msg_hdr.msg_controllen = controlLength
             replies += 1
         }
         try send(replies, on: fd, counts: &counts)

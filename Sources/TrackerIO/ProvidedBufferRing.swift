@@ -25,9 +25,9 @@ struct ProvidedBufferRing: ~Copyable {
         ringMemory.base.assumingMemoryBound(to: io_uring_buf_ring.self)
     }
 
-    /// Smallest useful buffer: the 16 B io_uring_recvmsg_out, a 28 B sockaddr_in6 name and the
-    /// 16 B of a BEP 15 connect request.
-    static let minimumBufferSize = 16 + 28 + 16
+    /// Smallest useful buffer: the 16 B io_uring_recvmsg_out, a 28 B sockaddr_in6 name, the 40 B
+    /// pktinfo control area and the 16 B of a BEP 15 connect request.
+    static let minimumBufferSize = 16 + 28 + 40 + 16
 
     /// `requested` is rounded up to a power of two (a kernel requirement) and clamped to
     /// `maximumEntries`; `bufferSize` is raised to `minimumBufferSize`.

@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// Preallocated sendmsg slots: each owns a msghdr, an iovec, a sockaddr_storage and a payload
-/// buffer, all of which must stay put until the send's CQE (reference/iouring.md, gotcha 7).
+/// Preallocated sendmsg slots: each owns a msghdr, an iovec, a sockaddr_storage, a control buffer
+/// (the reply's source address) and a payload buffer, all of which must stay put until the send's
+/// CQE: the kernel reads them when it issues the request, which may be after submit returns.
 struct SendSlotPool: ~Copyable {
     let count: Int
     let capacity: Int
@@ -11,6 +12,7 @@ struct SendSlotPool: ~Copyable {
     private let vectors: UnsafeMutablePointer<iovec>
     private let names: UnsafeMutablePointer<sockaddr_storage>
     private let payloads: UnsafeMutableRawPointer
+    private let controls: UnsafeMutableRawPointer
     /// Stack of free slot indices; `freeCount` entries are valid.
     private let freeList: UnsafeMutablePointer<Int32>
     /// Whether each slot is acquired: a second release of a slot would hand one buffer to two
@@ -25,6 +27,7 @@ struct SendSlotPool: ~Copyable {
         vectors = .allocate(capacity: self.count)
         names = .allocate(capacity: self.count)
         payloads = .allocate(byteCount: self.count * capacity, alignment: 16)
+        controls = .allocate(byteCount: self.count * PacketInfo.controlSpace, alignment: 16)
         freeList = .allocate(capacity: self.count)
         acquired = .allocate(capacity: self.count)
         acquired.initialize(repeating: false, count: self.count)
@@ -47,6 +50,7 @@ struct SendSlotPool: ~Copyable {
         vectors.deallocate()
         names.deallocate()
         payloads.deallocate()
+        controls.deallocate()
         freeList.deallocate()
         acquired.deallocate()
     }
@@ -77,14 +81,25 @@ struct SendSlotPool: ~Copyable {
         UnsafeMutableRawBufferPointer(start: payloads + slot * capacity, count: capacity)
     }
 
-    /// Points `slot`'s msghdr at `length` reply bytes and a copy of the destination address.
-    func prepare(_ slot: Int, length: Int, destination: UnsafeRawPointer, destinationLength: Int) -> UnsafeMutablePointer<msghdr> {
+    /// The control buffer of `slot` (`PacketInfo.controlSpace` bytes, 8-aligned).
+    func control(_ slot: Int) -> UnsafeMutableRawPointer {
+        // SAFETY: slot < count (callers pass indices from acquire()).
+        controls + slot * PacketInfo.controlSpace
+    }
+
+    /// Points `slot`'s msghdr at `length` reply bytes, a copy of the destination address and the
+    /// first `controlLength` bytes of its control buffer (0: none).
+    func prepare(
+        _ slot: Int, length: Int, destination: UnsafeRawPointer, destinationLength: Int, controlLength: Int
+    ) -> UnsafeMutablePointer<msghdr> {
         let nameLength = min(destinationLength, MemoryLayout<sockaddr_storage>.size)
         // SAFETY: `destination` holds `destinationLength` bytes of sockaddr (kernel-written name);
         // the slot's sockaddr_storage has room for nameLength bytes; slot < count.
         UnsafeMutableRawPointer(names + slot).copyMemory(from: destination, byteCount: nameLength)
         vectors[slot].iov_len = min(length, capacity)
         headers[slot].msg_namelen = socklen_t(nameLength)
+        headers[slot].msg_control = controlLength > 0 ? control(slot) : nil
+        headers[slot].msg_controllen = min(controlLength, PacketInfo.controlSpace)
         return headers + slot
     }
 }

@@ -82,6 +82,14 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
     public var family: Int32 { Int32(storage.ss_family) }
     public var isIPv6: Bool { family == AF_INET6 }
 
+    /// 0.0.0.0 or [::]: a socket bound here receives on every local address.
+    public var isWildcard: Bool {
+        withUnsafeBytes(of: storage) { raw in
+            // offsetof(sin_addr) = 4 (4 bytes), offsetof(sin6_addr) = 8 (16 bytes).
+            isIPv6 ? raw[8..<24].allSatisfy { $0 == 0 } : raw[4..<8].allSatisfy { $0 == 0 }
+        }
+    }
+
     public var port: UInt16 {
         withUnsafeBytes(of: storage) { raw in
             // sin_port and sin6_port share offset 2.

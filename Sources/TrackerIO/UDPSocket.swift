@@ -34,6 +34,10 @@ public struct UDPSocket: ~Copyable, Sendable {
         if receiveBuffer > 0 {
             try socket.raiseReceiveBuffer(to: receiveBuffer)
         }
+        if address.isWildcard {
+            // The engines answer each datagram from the address it was sent to.
+            try PacketInfo.enable(on: socket.fileDescriptor, ipv6: address.isIPv6)
+        }
         try socket.bindTo(address)
         return socket
     }

@@ -159,10 +159,18 @@ extension UringEngine {
             counts.noSlotDrops += 1
             return
         }
-        // SAFETY: the slot's msghdr, iovec, address and payload are owned by `slots` and not reused
-        // until the send's CQE releases the slot; the name is copied out of the receive buffer,
-        // which is recycled right after this call.
-        let message = slots.prepare(slot, length: min(replyLength, replyBuffer.count), destination: name, destinationLength: nameLength)
+        // SAFETY: validate() proved the buffer holds the name area and `controllen` ≤ msg_controllen
+        // control bytes right after it; the reply's control message goes into the slot's own buffer.
+        let control = name + Int(header.pointee.msg_namelen)
+        let controlLength = PacketInfo.replyControl(
+            received: control, length: min(Int(out.pointee.controllen), Int(header.pointee.msg_controllen)),
+            into: slots.control(slot))
+        // SAFETY: the slot's msghdr, iovec, address, control and payload are owned by `slots` and not
+        // reused until the send's CQE releases the slot; the name is copied out of the receive
+        // buffer, which is recycled right after this call.
+        let message = slots.prepare(
+            slot, length: min(replyLength, replyBuffer.count), destination: name, destinationLength: nameLength,
+            controlLength: controlLength)
         io_uring_prep_sendmsg(sqe, sockets[index], message, 0)
         io_uring_sqe_set_data64(sqe, UserData(kind: .send, index: slot).rawValue)
         sendsInFlight += 1

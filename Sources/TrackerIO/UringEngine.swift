@@ -21,7 +21,8 @@ struct UringEngine: ~Copyable {
     let setupFlags: UInt32
     let socketCount: Int
     let sockets: UnsafeMutablePointer<Int32>
-    /// One recvmsg template per socket: msg_namelen 28 (sockaddr_in6), no iovec, no control.
+    /// One recvmsg template per socket: msg_namelen 28 (sockaddr_in6), no iovec, msg_controllen
+    /// `PacketInfo.controlSpace` (the kernel reserves that much of each buffer for control data).
     let receiveHeaders: UnsafeMutablePointer<msghdr>
     /// Whether socket i currently has a multishot receive in the kernel.
     let armed: UnsafeMutablePointer<Bool>
@@ -34,8 +35,16 @@ struct UringEngine: ~Copyable {
     /// errno of a receive failure that means the socket is unusable (EBADF, ENOTSOCK…); 0 if none.
     var socketFailure: Int32 = 0
 
+    /// What a multishot recvmsg buffer holds besides the payload: the io_uring_recvmsg_out header
+    /// (16 B), the source name (sockaddr_in6, 28 B) and the control area (the pktinfo message).
+    /// A buffer is this plus `bufferSize`, so both backends read exactly `bufferSize` payload bytes
+    /// and truncate (and drop) exactly the same datagrams.
+    static let receiveOverhead = MemoryLayout<io_uring_recvmsg_out>.size + MemoryLayout<sockaddr_in6>.size
+        + PacketInfo.controlSpace
+
     init(sockets fds: [Int32], configuration: WorkerEngineConfiguration) throws(SystemError) {
-        let buffers = try ProvidedBufferRing(entries: configuration.bufferCount, bufferSize: configuration.bufferSize)
+        let buffers = try ProvidedBufferRing(
+            entries: configuration.bufferCount, bufferSize: max(configuration.bufferSize, 1) + Self.receiveOverhead)
         let slotCount = max(configuration.sendSlots, 1)
         let submission = UringRing.nextPowerOfTwo(slotCount + fds.count, within: Self.submissionRange)
         let completion = UringRing.nextPowerOfTwo(2 * (buffers.entries + slotCount), within: Self.completionRange)
@@ -58,6 +67,7 @@ struct UringEngine: ~Copyable {
             sockets[index] = fd
             var header = msghdr()
             header.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            header.msg_controllen = PacketInfo.controlSpace
             (receiveHeaders + index).initialize(to: header)
             armed[index] = false
         }

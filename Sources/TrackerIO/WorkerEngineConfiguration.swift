@@ -9,8 +9,9 @@ public struct WorkerEngineConfiguration: Sendable {
     public var backend: IOBackend
     /// Provided buffers (io_uring); rounded up to a power of two, at most 32768 (kernel limit).
     public var bufferCount: Int
-    /// Bytes per receive buffer. 2048 holds the 16 B recvmsg header, a 28 B IPv6 name and a
-    /// full 74-hash scrape (16 + 74 × 20 = 1496 B).
+    /// Payload bytes read per datagram, the same on both backends (io_uring adds its header, name
+    /// and control area to each provided buffer); a longer datagram is truncated and dropped
+    /// (counted) by both. The server passes `UDPLimits.maxRequestSize`.
     public var bufferSize: Int
     /// Replies in flight (io_uring send slots).
     public var sendSlots: Int

@@ -51,6 +51,13 @@ public enum UDPLimits {
     /// 8 B + 74 × 12 B = 896 B reply. Matches opentracker's `scrape_count <= 74`.
     public static let maxScrapeHashes = 74
 
+    /// The largest request read and answered, the same on both I/O backends; a longer datagram is
+    /// dropped and counted as truncated. 16 + 101 × 20 = 2,036 B of scrape fits (a client batching up
+    /// to 101 hashes still gets the first `maxScrapeHashes`), and so does a 98 B announce with up to
+    /// 1,950 B of BEP 41 options (URLData carries the announce URL's path and query); rounded up to
+    /// 2,048 B. Anything longer is fragmented on every real path (MTU 1,500) and no client sends it.
+    public static let maxRequestSize = 2048
+
     /// The largest reply we ever write: announce over IPv4 with `maxPeersIPv4` peers,
     /// 20 + 200 × 6 = 1,220 B. A send slot of this size fits every reply.
     public static let maxResponseSize = 1220

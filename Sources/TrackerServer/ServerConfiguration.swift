@@ -1,5 +1,6 @@
 import TrackerCore
 import TrackerIO
+import TrackerProtocol
 
 /// How the daemon was asked to run; built by `ringtracker` from flags (and later a config file).
 public struct ServerConfiguration: Sendable {
@@ -33,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     /// Snapshot the store here at exit and every `snapshotInterval` seconds; load it at start.
     public var stateFile: String?
     public var snapshotInterval: UInt32 = 300
+    /// The connection-ID MAC key; nil draws one from getrandom at start. Nodes that share a key
+    /// accept each other's connection IDs.
+    public var connectionIDKey: (UInt64, UInt64)?
     /// The HTTP front's settings; it runs when `http.listeners` is not empty. Its event loops,
     /// interval and access list follow this configuration's (set in `TrackerService.start`).
     public var http: HTTPConfiguration
@@ -49,7 +53,7 @@ public struct ServerConfiguration: Sendable {
         self.backend = backend
         self.tracker = tracker
         self.receiveBufferBytes = receiveBufferBytes
-        self.engine = WorkerEngineConfiguration(backend: .mmsg)
+        self.engine = WorkerEngineConfiguration(backend: .mmsg, bufferSize: UDPLimits.maxRequestSize)
         self.http = HTTPConfiguration(listeners: [])
     }
 }

@@ -83,7 +83,7 @@ public final class TrackerService: Sendable {
 
         // SystemRandomNumberGenerator reads getrandom(2) on Linux: the key is unpredictable.
         var entropy = SystemRandomNumberGenerator()
-        let key = ConnectionIDGenerator.randomKey(using: &entropy)
+        let key = configuration.connectionIDKey ?? ConnectionIDGenerator.randomKey(using: &entropy)
         let connectionIDs = ConnectionIDGenerator(key: key)
         let intervals = AnnounceIntervalPolicy(configuration: configuration.tracker)
         var threads: [WorkerThread] = []

@@ -62,6 +62,26 @@ final class UDPTestClient {
         return count >= 0 ? Array(buffer[0..<count]) : nil
     }
 
+    /// The next datagram and the address it came from ("127.0.0.2", "::1"), or nil on timeout.
+    func receiveWithSource() -> (bytes: [UInt8], source: String, port: UInt16)? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let count = buffer.withUnsafeMutableBytes { raw in
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, &length) }
+            }
+        }
+        guard count >= 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let port = withUnsafeBytes(of: &address) { UInt16(bigEndian: $0.loadUnaligned(fromByteOffset: 2, as: UInt16.self)) }
+        let family = Int32(address.ss_family)
+        withUnsafeBytes(of: &address) { raw in
+            _ = inet_ntop(family, raw.baseAddress! + (ipv6 ? 8 : 4), &text, socklen_t(text.count))
+        }
+        return (Array(buffer[0..<count]), String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port)
+    }
+
     func transaction() -> UInt32 {
         defer { nextTransaction &+= 1 }
         return nextTransaction
