@@ -1,19 +1,12 @@
 #!/usr/bin/env bash
 # Runs every RingTracker test on a Debian machine: installs what is missing (liburing, zlib, and
-# python3-libtorrent for the real-client download test), builds, and runs the whole suite — unit,
-# end-to-end over loopback on both I/O backends, the daemon binary, and libtorrent downloads.
+# python3-libtorrent and aria2 for the real-client download tests), builds, and runs the whole
+# suite — unit, end-to-end over loopback on both I/O backends with one and the default number of
+# workers, the daemon binary, and real-client downloads. A missing prerequisite (io_uring,
+# libtorrent, aria2) fails the suite unless RINGTRACKER_ALLOW_SKIP names it (e.g. io_uring,aria2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-for package in liburing-dev zlib1g-dev python3-libtorrent; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if ((${#missing[@]})); then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
-
+bash scripts/install-deps --test
 swift build --build-tests
 swift test --skip-build
