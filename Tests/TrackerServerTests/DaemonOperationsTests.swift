@@ -5,12 +5,12 @@ import Testing
 /// Operations on the real binary: config files, SIGHUP, privilege drop.
 @Suite("ringtracker operations", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))
 struct DaemonOperationsTests {
-    @Test("SIGHUP with several workers reloads the whitelist and never kills the process")
-    func sighupReloads() throws {
+    @Test("SIGHUP reloads the whitelist and never kills the process", arguments: WorkerLayout.allCases)
+    func sighupReloads(layout: WorkerLayout) throws {
         let list = try TemporaryList([hash(40)])
         let daemon = try Daemon.Running([
-            "--udp", "127.0.0.1:0", "--cpus", "0,0", "--io-backend", "mmsg", "--whitelist", list.file.path,
-        ])
+            "--udp", "127.0.0.1:0", "--io-backend", "mmsg", "--whitelist", list.file.path,
+        ] + layout.daemonArguments)
         let port = try daemon.waitUntilListening()
         for _ in 0..<5 { kill(daemon.process.processIdentifier, SIGHUP) }
         let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.13")
@@ -72,13 +72,14 @@ struct DaemonOperationsTests {
 
 @Suite("ringtracker state file", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))
 struct DaemonStateFileTests {
-    @Test("Swarms survive a restart through --state-file; a corrupt file is moved aside and the tracker starts empty")
-    func swarmsSurviveRestart() throws {
+    @Test("Swarms survive a restart through --state-file; a corrupt file is moved aside and the tracker starts empty",
+          arguments: WorkerLayout.allCases)
+    func swarmsSurviveRestart(layout: WorkerLayout) throws {
         let directory = try TemporaryList([])
         let state = directory.directory.appendingPathComponent("state.bin").path
         let torrent = hash(50)
 
-        let first = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--state-file", state])
+        let first = try Daemon.Running(["--udp", "127.0.0.1:0", "--io-backend", "mmsg", "--state-file", state] + layout.daemonArguments)
         let port = try first.waitUntilListening()
         let seeder = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.15")
         try seeder.connect()
@@ -88,7 +89,7 @@ struct DaemonStateFileTests {
         #expect(first.waitForExit(timeout: 10) == 0)
         #expect(FileManager.default.fileExists(atPath: state))
 
-        let second = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--state-file", state])
+        let second = try Daemon.Running(["--udp", "127.0.0.1:0", "--io-backend", "mmsg", "--state-file", state] + layout.daemonArguments)
         let port2 = try second.waitUntilListening()
         let client = try UDPTestClient(server: "127.0.0.1", port: port2, source: "127.0.0.16")
         try client.connect()
@@ -103,7 +104,7 @@ struct DaemonStateFileTests {
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: state)))
         bytes[bytes.count / 2] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: state))
-        let third = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--state-file", state])
+        let third = try Daemon.Running(["--udp", "127.0.0.1:0", "--io-backend", "mmsg", "--state-file", state] + layout.daemonArguments)
         let port3 = try third.waitUntilListening()
         let probe = try UDPTestClient(server: "127.0.0.1", port: port3, source: "127.0.0.17")
         try probe.connect()

@@ -64,11 +64,11 @@ enum Daemon {
 
 @Suite("ringtracker daemon", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))
 struct DaemonTests {
-    @Test("A second instance on the same address fails to bind with one clear line")
-    func secondInstanceFails() throws {
-        let first = try Daemon.Running(["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg"])
+    @Test("A second instance on the same address fails to bind with one clear line", arguments: WorkerLayout.allCases)
+    func secondInstanceFails(layout: WorkerLayout) throws {
+        let first = try Daemon.Running(["--udp", "127.0.0.1:0", "--io-backend", "mmsg"] + layout.daemonArguments)
         let port = try first.waitUntilListening()
-        let second = try Daemon.Running(["--udp", "127.0.0.1:\(port)", "--cpus", "0"])
+        let second = try Daemon.Running(["--udp", "127.0.0.1:\(port)"] + layout.daemonArguments)
         let status = second.waitForExit(timeout: 10)
         #expect(status == 1)
         #expect(second.output.contains("ringtracker: bind udp 127.0.0.1:\(port): "))
@@ -76,9 +76,9 @@ struct DaemonTests {
         #expect(first.process.isRunning, "the first instance keeps serving")
     }
 
-    @Test("SIGTERM stops the daemon cleanly within a second")
-    func sigtermStopsQuickly() throws {
-        let daemon = try Daemon.Running(["--udp", "127.0.0.1:0", "--udp", "[::1]:0", "--cpus", "0,0"])
+    @Test("SIGTERM stops the daemon cleanly within a second", arguments: WorkerLayout.allCases)
+    func sigtermStopsQuickly(layout: WorkerLayout) throws {
+        let daemon = try Daemon.Running(["--udp", "127.0.0.1:0", "--udp", "[::1]:0"] + layout.daemonArguments)
         let port = try daemon.waitUntilListening()
         let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.10")
         #expect(try client.connect() != 0)
@@ -95,7 +95,7 @@ struct DaemonTests {
         // Run as nobody when the test is root, so the cap applies either way.
         let rmemMax = Int(try String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        let arguments = ["--udp", "127.0.0.1:0", "--udp", "[::1]:0", "--cpus", "0,0", "--io-backend", "mmsg"]
+        let arguments = ["--udp", "127.0.0.1:0", "--udp", "[::1]:0", "--io-backend", "mmsg"]
         let daemon = try getuid() == 0
             ? Daemon.Running(arguments, asUser: "nobody")
             : Daemon.Running(arguments)

@@ -56,6 +56,8 @@ enum WorkerLayout: String, CaseIterable, CustomStringConvertible, Sendable {
     var cpus: [Int]? { self == .one ? [0] : nil }
     var pinned: Bool { self == .defaults }
     var description: String { self == .one ? "1 worker" : "default workers (\(CPUSet.online().count))" }
+    /// The daemon's flags for this layout: `--cpus 0`, or none (one worker per online CPU).
+    var daemonArguments: [String] { self == .one ? ["--cpus", "0"] : [] }
 }
 
 @Suite("Prerequisites of the end-to-end suites")
