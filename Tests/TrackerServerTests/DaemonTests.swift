@@ -16,12 +16,16 @@ enum Daemon {
         let log: URL
 
         /// `asUser`: run as that user through setpriv(1) (the test must be root).
-        init(_ arguments: [String], asUser user: String? = nil) throws {
+        /// `descriptorLimit`: RLIMIT_NOFILE for the daemon, through prlimit(1).
+        init(_ arguments: [String], asUser user: String? = nil, descriptorLimit: Int? = nil) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             if let user {
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
                 process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", Daemon.binary.path] + arguments
+            } else if let descriptorLimit {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+                process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Daemon.binary.path] + arguments
             } else {
                 process.executableURL = Daemon.binary
                 process.arguments = arguments
@@ -51,6 +55,19 @@ enum Daemon {
                 usleep(20_000)
             }
             throw TestFailure("daemon did not report listening: \(output)")
+        }
+
+        /// Waits (bounded) for the "listening" log line and returns the first HTTP listener it names.
+        func waitUntilHTTPListening(timeout: Double = 10) throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline, process.isRunning {
+                for line in output.split(separator: "\n") where line.contains("listening") {
+                    guard let range = line.range(of: #"http=[0-9.]+:\d+"#, options: .regularExpression) else { continue }
+                    return String(line[range].dropFirst(5))
+                }
+                usleep(20_000)
+            }
+            throw TestFailure("daemon did not report an HTTP listener: \(output)")
         }
 
         /// Waits (bounded) for exit and returns the status.

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -134,6 +135,13 @@ public final class HTTPFront: Sendable {
         let shared = self.shared
         let configuration = self.configuration
         return ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                let index = eventLoops.firstIndex { $0 === channel.eventLoop } ?? 0
+                let statistics = contexts[index].statistics
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(HTTPAcceptPause(statistics: statistics))
+                }
+            }
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Accept up to 16 connections per wake-up of the listener (NIO's default is 4).

@@ -42,6 +42,9 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
     case accepted, rejectedOverLimit, idleTimeout, completed, bytesIn, bytesOut, peersReturned, gzipFullScrapes
     /// A request the HTTP decoder could not parse: answered 400 and the connection closed.
     case malformed
+    /// accept(2) failed for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the
+    /// listener stopped accepting for `HTTPFront.acceptBackoff` instead of spinning.
+    case acceptPaused
 
     var label: String {
         switch self {
@@ -54,6 +57,7 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
         case .peersReturned: "peers_returned"
         case .gzipFullScrapes: "gzip_full_scrapes"
         case .malformed: "malformed_request"
+        case .acceptPaused: "accept_paused"
         }
     }
 }
