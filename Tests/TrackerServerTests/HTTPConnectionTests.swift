@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 import TrackerCore
@@ -139,6 +140,69 @@ struct HTTPConnectionTests {
         defer { service.stop() }
         #expect(service.udpWorkerCount == 0)
         #expect(try HTTPTestClient(address: #require(service.httpAddresses.first)).get("/stats").status == 200)
+    }
+
+    @Test("a head of exactly the limit is served and one byte more is refused with 431")
+    func headLimitIsExact() throws {
+        let server = try HTTPTestServer { $0.maxHeadBytes = 8192 }
+        func head(_ total: Int) -> String {
+            let start = "GET /stats HTTP/1.1\r\nHost: t\r\nX-Pad: "
+            let end = "\r\n\r\n"
+            return start + String(repeating: "a", count: total - start.utf8.count - end.utf8.count) + end
+        }
+        let exact = try server.client()
+        exact.send(head(8192))
+        #expect(try exact.readResponse().status == 200)
+        let over = try server.client()
+        over.send(head(8193))
+        #expect(try over.readResponse().status == 431)
+    }
+
+    @Test("a client trickling a request head is closed after the head timeout although every byte resets the idle timer")
+    func slowHeadIsClosed() throws {
+        let server = try HTTPTestServer {
+            $0.headTimeout = 1
+            $0.idleTimeout = 30
+        }
+        let slow = try server.client()
+        let patient = try server.client()
+        let start = Date()
+        var closed = false
+        // One byte every 200 ms: far inside the idle timeout, never finishing the head.
+        for byte in "GET /stats HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8 where !closed {
+            slow.send([byte])
+            usleep(200_000)
+            closed = slow.isClosedByPeer()
+            if Date().timeIntervalSince(start) > 5 { break }
+        }
+        #expect(closed, "the trickling client was not closed")
+        #expect(Date().timeIntervalSince(start) < 4)
+        #expect(server.front.loopStatistics.total(.headTimeout) >= 1)
+        // A connection that is merely idle between requests is not a slow head.
+        #expect(try patient.get("/stats", keepAlive: true).status == 200)
+    }
+
+    @Test("many connections from many addresses hit the per-address cap, and a fresh client is still served")
+    func perAddressCapKeepsRoomForOthers() throws {
+        let server = try HTTPTestServer {
+            $0.maxConnections = 250
+            $0.maxConnectionsPerAddress = 4
+        }
+        var held: [HTTPTestClient] = []
+        for address in 1...50 {
+            for _ in 0..<6 { held.append(try HTTPTestClient(address: server.address, source: "127.0.1.\(address)")) }
+        }
+        // The server closes the two extra connections of each address at once: wait until it has.
+        var rejected: UInt64 = 0
+        for _ in 0..<100 where rejected < 100 {
+            rejected = server.front.loopStatistics.total(.rejectedPerAddress)
+            if rejected < 100 { usleep(20_000) }
+        }
+        #expect(rejected == 100)
+        #expect(server.front.loopStatistics.total(.rejectedOverLimit) == 0)
+        let fresh = try HTTPTestClient(address: server.address, source: "127.0.2.1")
+        #expect(try fresh.get("/stats").status == 200)
+        held.removeAll()
     }
 
     @Test("configured networks become the stats and proxy predicates")

@@ -24,11 +24,24 @@ final class HTTPTestClient {
 
     /// `receiveBuffer`: a fixed SO_RCVBUF (no autotuning), so a large response backs up into the
     /// server instead of into this socket.
-    init(address: String, timeoutSeconds: Int = 5, receiveBuffer: Int32? = nil) throws {
+    /// `source`: an IPv4 loopback address to connect from (127.x.y.z), else the kernel's choice.
+    init(address: String, timeoutSeconds: Int = 5, receiveBuffer: Int32? = nil, source: String? = nil) throws {
         let (host, port) = try HTTPFront.split(address)
         let ipv6 = host.contains(":")
         fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPTestError.socket(errno) }
+        if let source, !ipv6 {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(fd)
+                throw HTTPTestError.connect(errno)
+            }
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         if var size = receiveBuffer {
@@ -96,6 +109,14 @@ final class HTTPTestClient {
             if count == 0 { return true }
             if count < 0 { return errno == ECONNRESET }
         }
+    }
+
+    /// True when the server has closed the connection (EOF or reset) by now; does not wait.
+    func isClosedByPeer() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if count == 0 { return true }
+        return count < 0 && errno == ECONNRESET
     }
 
     private func line() throws -> String {

@@ -18,6 +18,13 @@ public struct HTTPConfiguration: Sendable {
     public var idleTimeout: UInt32
     /// Open TCP connections above this are closed as soon as they are accepted.
     public var maxConnections: Int
+    /// Open connections per client network (IPv4 /32, IPv6 /64) above this are closed as soon as
+    /// they are accepted, so one address cannot fill `maxConnections`; trusted proxies are exempt;
+    /// 0 = no per-address limit.
+    public var maxConnectionsPerAddress: Int
+    /// Seconds from the first byte of a request head to its end: a client trickling a head (one
+    /// byte every few seconds resets the idle timer) is closed after this.
+    public var headTimeout: UInt32
     /// One event loop per CPU, each pinned to it (the UDP workers' CPU set by default).
     public var eventLoopCPUs: [Int]
     /// Pin each event loop thread to its CPU (off in tests on shared machines).
@@ -39,6 +46,8 @@ public struct HTTPConfiguration: Sendable {
         maxHeadBytes: Int = 8192,
         idleTimeout: UInt32 = 30,
         maxConnections: Int = 4096,
+        maxConnectionsPerAddress: Int = 32,
+        headTimeout: UInt32 = 10,
         eventLoopCPUs: [Int] = [0],
         pinEventLoops: Bool = true,
         statsAllowed: @escaping @Sendable (PeerAddress) -> Bool = HTTPConfiguration.isLoopback,
@@ -54,6 +63,8 @@ public struct HTTPConfiguration: Sendable {
         self.maxHeadBytes = maxHeadBytes
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.headTimeout = headTimeout
         self.eventLoopCPUs = eventLoopCPUs
         self.pinEventLoops = pinEventLoops
         self.statsAllowed = statsAllowed

@@ -62,11 +62,13 @@ public final class HTTPFront: Sendable {
         }
         var seeds = SystemRandomNumberGenerator()
         let timeout = Int64(configuration.idleTimeout) * 1000
-        let interval = HTTPIdleSweeper.interval(idleTimeoutMilliseconds: timeout)
+        let headTimeout = Int64(configuration.headTimeout) * 1000
+        let interval = HTTPIdleSweeper.interval(timeoutMilliseconds: min(timeout, headTimeout))
         let contexts = eventLoops.enumerated().map { index, _ in
             HTTPLoopContext(
                 index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access,
-                idle: HTTPIdleSweeper(idleTimeoutMilliseconds: timeout, intervalMilliseconds: interval),
+                idle: HTTPIdleSweeper(
+                    idleTimeoutMilliseconds: timeout, headTimeoutMilliseconds: headTimeout, intervalMilliseconds: interval),
                 allocator: ByteBufferAllocator())
         }
         let sweeps = zip(eventLoops, contexts).map { loop, context in
@@ -161,13 +163,29 @@ public final class HTTPFront: Sendable {
                     channel.close(promise: nil)
                     return channel.eventLoop.makeSucceededVoidFuture()
                 }
+                // Per client network: one address must not fill the global cap (trusted proxies,
+                // which carry many clients, are exempt).
+                var addressSlot: (limiter: HTTPAddressLimiter, key: UInt64)?
+                if let limiter = shared.addressLimiter, let peer = HTTPPeerAddress.peerAddress(channel.remoteAddress),
+                   !configuration.trustedProxy(peer)
+                {
+                    let key = HTTPAddressLimiter.key(peer)
+                    guard limiter.acquire(key) else {
+                        shared.openConnections.value.subtract(1, ordering: .relaxed)
+                        loop.statistics.count(.rejectedPerAddress)
+                        channel.close(promise: nil)
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    }
+                    addressSlot = (limiter, key)
+                }
                 loop.statistics.count(.accepted)
                 do {
                     // Three handlers: the connection guard (head limit, idle, counts), NIO's HTTP/1
                     // decoder, our handler (routing, pipelining order, response encoding).
                     let sync = channel.pipeline.syncOperations
                     let guardHandler = HTTPConnectionGuard(
-                        limit: configuration.maxHeadBytes, loop: loop, openConnections: shared.openConnections)
+                        limit: configuration.maxHeadBytes, loop: loop, openConnections: shared.openConnections,
+                        addressSlot: addressSlot)
                     try sync.addHandler(guardHandler)
                     try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try sync.addHandler(HTTPTrackerHandler(shared: shared, loop: loop, connection: guardHandler))

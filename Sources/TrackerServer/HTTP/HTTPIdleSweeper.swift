@@ -8,19 +8,22 @@
 final class HTTPIdleSweeper {
     private(set) var tick = 0
     let ticksPerTimeout: Int
+    /// Ticks a request head may take from its first byte to its end (`HTTPConfiguration.headTimeout`).
+    let ticksPerHead: Int
     private var slots: [HTTPConnectionGuard?] = []
     private var freeSlots: [Int] = []
 
-    /// `idleTimeout` and `interval` in milliseconds.
-    init(idleTimeoutMilliseconds: Int64, intervalMilliseconds: Int64) {
+    /// `idleTimeout`, `headTimeout` and `interval` in milliseconds.
+    init(idleTimeoutMilliseconds: Int64, headTimeoutMilliseconds: Int64, intervalMilliseconds: Int64) {
         let interval = max(intervalMilliseconds, 1)
         ticksPerTimeout = Int((max(idleTimeoutMilliseconds, 1) + interval - 1) / interval)
+        ticksPerHead = Int((max(headTimeoutMilliseconds, 1) + interval - 1) / interval)
     }
 
-    /// A quarter of the timeout, between 100 ms and 1 s: 30 s → closed 30–31 s after the last
-    /// activity, for one pass over the loop's connections a second.
-    static func interval(idleTimeoutMilliseconds: Int64) -> Int64 {
-        min(max(idleTimeoutMilliseconds / 4, 100), 1000)
+    /// A quarter of the shorter timeout, between 100 ms and 1 s: 30 s idle → closed 30–31 s after
+    /// the last activity, for one pass over the loop's connections a second.
+    static func interval(timeoutMilliseconds: Int64) -> Int64 {
+        min(max(timeoutMilliseconds / 4, 100), 1000)
     }
 
     func register(_ connection: HTTPConnectionGuard) {
@@ -44,17 +47,27 @@ final class HTTPIdleSweeper {
 
     var connectionCount: Int { slots.count - freeSlots.count }
 
-    /// Advances the tick and closes the connections idle for longer than the timeout.
+    /// Advances the tick and closes the connections idle for longer than the timeout, and those
+    /// whose current request head has taken longer than the head timeout.
     func sweep() {
         tick += 1
         var idle: [HTTPConnectionGuard] = []
-        for case let connection? in slots where tick - connection.lastActive > ticksPerTimeout {
-            idle.append(connection)
+        var slow: [HTTPConnectionGuard] = []
+        for case let connection? in slots {
+            if tick - connection.lastActive > ticksPerTimeout {
+                idle.append(connection)
+            } else if connection.headStarted >= 0, tick - connection.headStarted > ticksPerHead {
+                slow.append(connection)
+            }
         }
         // Closing unregisters (channelInactive), so the slots are not walked while closing.
         for connection in idle {
             unregister(connection)
             connection.closeIdle()
+        }
+        for connection in slow {
+            unregister(connection)
+            connection.closeSlowHead()
         }
     }
 }

@@ -60,6 +60,8 @@ final class HTTPShared: Sendable {
     let loopStatistics: [HTTPStatistics]
     let fullScrapeLimiter: HTTPFullScrapeLimiter
     let openConnections = AtomicCounter()
+    /// Open connections per client network; nil when `maxConnectionsPerAddress` is 0.
+    let addressLimiter: HTTPAddressLimiter?
 
     init(configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource, loops: Int) {
         self.configuration = configuration
@@ -67,6 +69,8 @@ final class HTTPShared: Sendable {
         self.statistics = statistics
         self.loopStatistics = (0..<max(loops, 1)).map { _ in HTTPStatistics() }
         self.fullScrapeLimiter = HTTPFullScrapeLimiter(interval: configuration.fullScrapeInterval)
+        self.addressLimiter = configuration.maxConnectionsPerAddress > 0
+            ? HTTPAddressLimiter(limit: configuration.maxConnectionsPerAddress) : nil
     }
 
     /// `announceInterval` ± `announceJitter`, uniform (opentracker: 1620…1979 s).

@@ -45,6 +45,10 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
     /// accept(2) failed for want of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the
     /// listener stopped accepting for `HTTPFront.acceptBackoff` instead of spinning.
     case acceptPaused
+    /// Closed on accept: the client's network already had `maxConnectionsPerAddress` open.
+    case rejectedPerAddress
+    /// Closed because a request head was not complete within `headTimeout` (slowloris).
+    case headTimeout
 
     var label: String {
         switch self {
@@ -58,6 +62,8 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
         case .gzipFullScrapes: "gzip_full_scrapes"
         case .malformed: "malformed_request"
         case .acceptPaused: "accept_paused"
+        case .rejectedPerAddress: "rejected_per_address_limit"
+        case .headTimeout: "head_timeout"
         }
     }
 }
