@@ -112,6 +112,7 @@ extension HTTPAnnounceRequest {
         if let invalid { return .invalid(invalid) }
         if hashWasBad { return .failure(.badInfoHash) }
         guard let infoHash else { return .failure(.missingInfoHash) }
+        guard request.port != 0 else { return .failure(.badPort) }
         request.infoHash = infoHash
         request.numWant = HTTPLimits.clampNumWant(numWant)
         return .request(request)

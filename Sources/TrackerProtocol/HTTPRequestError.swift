@@ -7,6 +7,9 @@ public enum HTTPFailureReason: Int, CaseIterable, Hashable, Sendable {
     case badInfoHash
     /// The access list (whitelist or blacklist) refuses the torrent.
     case notAuthorized
+    /// `port` absent or 0: nobody could connect to such a peer, so it is not stored (a UDP
+    /// announce from source port 0 is dropped for the same reason).
+    case badPort
 
     /// opentracker's exact text for the missing hash, so client-side matching keeps working.
     public var message: String {
@@ -14,6 +17,7 @@ public enum HTTPFailureReason: Int, CaseIterable, Hashable, Sendable {
         case .missingInfoHash: "Your client forgot to send your torrent's info_hash. Please upgrade your client."
         case .badInfoHash: "info_hash must be exactly 20 bytes, percent-encoded."
         case .notAuthorized: "Requested download is not authorized for use with this tracker."
+        case .badPort: "port must be a number from 1 to 65535."
         }
     }
 }
@@ -32,6 +36,8 @@ public enum HTTPInvalidReason: Int, CaseIterable, Hashable, Sendable {
     case unknownStatsMode
     case unknownFormat
     case infoHashOnStats
+    /// HTTP/1.1 without a Host header (RFC 9112 §3.2: a server must answer 400).
+    case missingHost
 
     public var label: String {
         switch self {
@@ -47,6 +53,7 @@ public enum HTTPInvalidReason: Int, CaseIterable, Hashable, Sendable {
         case .unknownStatsMode: "unknown_stats_mode"
         case .unknownFormat: "unknown_format"
         case .infoHashOnStats: "info_hash_on_stats"
+        case .missingHost: "missing_host"
         }
     }
 }

@@ -30,8 +30,8 @@ struct HTTPRequestParsingTests {
     @Test("unreserved bytes may be sent raw and mixed with escapes")
     func mixedEncoding() {
         let bytes = Array("abcdefghij0123456789".utf8)
-        let result = HTTPAnnounceRequest.parse(query: query("info_hash=abcde%66ghij0123456789&left=5"))
-        #expect(result == .request(HTTPAnnounceRequest(infoHash: InfoHash(bytes: bytes), left: 5)))
+        let result = HTTPAnnounceRequest.parse(query: query("info_hash=abcde%66ghij0123456789&left=5&port=6881"))
+        #expect(result == .request(HTTPAnnounceRequest(infoHash: InfoHash(bytes: bytes), port: 6881, left: 5)))
     }
 
     @Test("a missing info_hash is a failure reason, not a 400")
@@ -58,9 +58,21 @@ struct HTTPRequestParsingTests {
         #expect(HTTPAnnounceRequest.parse(query: query("\(hash)&\(hash)")) == .invalid(.duplicateInfoHash))
     }
 
+    @Test("a port of 0, or none, is a failure reason: nobody could connect to that peer")
+    func portZeroRefused() {
+        let hash = "info_hash=\(httpEncoded(httpHashBytes))"
+        #expect(HTTPAnnounceRequest.parse(query: query("\(hash)&port=0")) == .failure(.badPort))
+        #expect(HTTPAnnounceRequest.parse(query: query(hash)) == .failure(.badPort))
+        guard case .request(let request) = HTTPAnnounceRequest.parse(query: query("\(hash)&port=1")) else {
+            Issue.record("port 1 refused")
+            return
+        }
+        #expect(request.port == 1)
+    }
+
     @Test("numwant defaults to 50, negative means 50 and it is capped at 200")
     func numWant() {
-        let hash = "info_hash=\(httpEncoded(httpHashBytes))"
+        let hash = "info_hash=\(httpEncoded(httpHashBytes))&port=6881"
         func wanted(_ suffix: String) -> Int? {
             guard case .request(let request) = HTTPAnnounceRequest.parse(query: query(hash + suffix)) else { return nil }
             return request.numWant
@@ -75,7 +87,7 @@ struct HTTPRequestParsingTests {
     @Test("events, compact, no_peer_id, peer_id and ip are read")
     func otherParameters() {
         let peer = Array("-qB4650-abcdefghijkl".utf8)
-        let text = "info_hash=\(httpEncoded(httpHashBytes))&peer_id=\(httpEncoded(peer))&event=stopped&compact=0"
+        let text = "info_hash=\(httpEncoded(httpHashBytes))&port=6881&peer_id=\(httpEncoded(peer))&event=stopped&compact=0"
             + "&no_peer_id=1&ip=10.9.8.7&key=abc&uploaded=5&supportcrypto=1"
         guard case .request(let request) = HTTPAnnounceRequest.parse(query: query(text)) else {
             Issue.record("expected a request")
@@ -88,7 +100,7 @@ struct HTTPRequestParsingTests {
         #expect(request.ip == .v4(0x0A09_0807))
         #expect(request.left == nil && !request.isSeeder)
         for (name, event) in [("completed", AnnounceEvent.completed), ("started", .started), ("paused", .none), ("", .none)] {
-            let parsed = HTTPAnnounceRequest.parse(query: query("info_hash=\(httpEncoded(httpHashBytes))&event=\(name)"))
+            let parsed = HTTPAnnounceRequest.parse(query: query("info_hash=\(httpEncoded(httpHashBytes))&port=1&event=\(name)"))
             guard case .request(let request) = parsed else { Issue.record("no request"); continue }
             #expect(request.event == event)
         }

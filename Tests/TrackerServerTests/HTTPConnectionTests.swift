@@ -40,7 +40,7 @@ struct HTTPConnectionTests {
     func closingRequests() throws {
         let server = try HTTPTestServer()
         let client = try server.client()
-        client.send("GET /favicon.ico HTTP/1.1\r\nConnection: close\r\n\r\nGET /favicon.ico HTTP/1.1\r\n\r\n")
+        client.send("GET /favicon.ico HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n")
         let closed = try client.readResponse()
         #expect(closed.status == 404 && closed.header("Connection") == "close")
         #expect(client.waitForClose())
@@ -203,6 +203,43 @@ struct HTTPConnectionTests {
         let fresh = try HTTPTestClient(address: server.address, source: "127.0.2.1")
         #expect(try fresh.get("/stats").status == 200)
         held.removeAll()
+    }
+
+    @Test("HTTP/1.1 without Host is answered 400; HTTP/1.0 without Host is served")
+    func hostRequiredForHTTP11() throws {
+        let server = try HTTPTestServer()
+        let missing = try server.client()
+        missing.send("GET /stats HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(try missing.readResponse().status == 400)
+        let old = try server.client()
+        old.send("GET /stats HTTP/1.0\r\n\r\n")
+        #expect(try old.readResponse().status == 200)
+        #expect(server.front.loopStatistics.total(.missingHost) == 1)
+    }
+
+    @Test("the full-scrape limiter admits once per interval per network and stays bounded whatever the address count")
+    func fullScrapeLimiterBounded() {
+        let limiter = HTTPFullScrapeLimiter(interval: 60, capacity: 1000)
+        let start: UInt32 = 1_000_000
+        let client = PeerAddress.v4(IPv4Address(198, 51, 100, 7))
+        #expect(limiter.admit(client, now: start) == nil)
+        #expect(limiter.admit(client, now: start + 59) == 1)
+        #expect(limiter.admit(client, now: start + 60) == nil)
+        // Another address of the same IPv6 /64 is the same client network.
+        let six = PeerAddress.v6(IPv6Address(high: 0x2001_0DB8_0000_0001, low: 1))
+        #expect(limiter.admit(six, now: start + 60) == nil)
+        #expect(limiter.admit(.v6(IPv6Address(high: 0x2001_0DB8_0000_0001, low: 2)), now: start + 61) != nil)
+        // 100,000 fresh addresses in one interval: at most `capacity` are remembered per generation,
+        // the rest wait for the next one.
+        var admitted = 0
+        for index in 0..<100_000 where limiter.admit(.v4(IPv4Address(rawValue: 0x0A00_0000 | UInt32(index))), now: start + 90) == nil {
+            admitted += 1
+        }
+        #expect(admitted == 1000 - 2)
+        #expect(limiter.rememberedNetworks <= 2 * 1000)
+        // Two intervals on, everything is forgotten.
+        #expect(limiter.admit(client, now: start + 300) == nil)
+        #expect(limiter.rememberedNetworks == 1)
     }
 
     @Test("configured networks become the stats and proxy predicates")

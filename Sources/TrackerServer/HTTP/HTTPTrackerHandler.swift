@@ -117,6 +117,11 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard head.method == .GET, let client = clientAddress(head) else {
             return error(.badRequest, action: .other, head: head, context: context)
         }
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (HTTP/1.0 needs none).
+        guard head.version != .http1_1 || head.headers.contains(name: "Host") else {
+            loop.statistics.count(.missingHost)
+            return error(.badRequest, action: .other, head: head, context: context)
+        }
         let target = Array(head.uri.utf8)
         let (path, query) = HTTPRoute.split(target: target)
         let configuration = shared.configuration
