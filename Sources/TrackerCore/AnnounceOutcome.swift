@@ -7,12 +7,25 @@ public struct AnnounceOutcome: Sendable, Equatable {
     public var peerCount: Int
     /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
     public var examined: Int
+    /// Set when a limit refused the announce: nothing was stored and no peers were written.
+    public var refusal: AnnounceRefusal?
+    /// Peers this announce added to its family (1 for a new peer, 0 for a re-announce): the store
+    /// keeps its totals from it.
+    var added = 0
 
-    public init(seeders: UInt32, leechers: UInt32, downloaded: UInt32, peerCount: Int, examined: Int = 0) {
+    public init(
+        seeders: UInt32, leechers: UInt32, downloaded: UInt32, peerCount: Int, examined: Int = 0,
+        refusal: AnnounceRefusal? = nil
+    ) {
         self.seeders = seeders
         self.leechers = leechers
         self.downloaded = downloaded
         self.peerCount = peerCount
         self.examined = examined
+        self.refusal = refusal
+    }
+
+    static func refused(_ reason: AnnounceRefusal) -> AnnounceOutcome {
+        AnnounceOutcome(seeders: 0, leechers: 0, downloaded: 0, peerCount: 0, refusal: reason)
     }
 }

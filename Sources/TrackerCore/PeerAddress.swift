@@ -8,3 +8,16 @@ public enum PeerAddress: Hashable, Sendable {
         return false
     }
 }
+
+extension PeerAddress {
+    /// The client network an address belongs to for per-client limits: the IPv4 address itself, or
+    /// the IPv6 /64 (one subscriber's prefix; a host can cycle through 2^64 addresses in it). IPv4
+    /// keys sit below 2^32 and IPv6 keys have the top bit set, so the families never share a key
+    /// (two IPv6 prefixes that differ only in their top bit share one: stricter, never looser).
+    public var networkKey: UInt64 {
+        switch self {
+        case .v4(let v4): UInt64(v4.rawValue)
+        case .v6(let v6): v6.high | 1 << 63
+        }
+    }
+}

@@ -26,6 +26,16 @@ enum PeerSet<P: CompactPeer>: Sendable {
         }
     }
 
+    /// Whether a peer with `peer`'s endpoint is in the set.
+    func contains(_ peer: P, seed: UInt64, in slab: PeerSlab<P>) -> Bool {
+        switch self {
+        case .empty: false
+        case .one(let existing): existing.hasSameEndpoint(as: peer)
+        case .two(let first, let second): first.hasSameEndpoint(as: peer) || second.hasSameEndpoint(as: peer)
+        case .many(let handle): slab[handle].find(peer, seed: seed) != nil
+        }
+    }
+
     /// Inserts or refreshes `peer` (its meta already carries stamp and seeder bit; the completed bit
     /// is set when this announce reports a completion). Returns true when the peer completes for the
     /// first time, so `downloaded` counts once per peer.

@@ -86,27 +86,52 @@ struct Torrent: Sendable {
                         downloaded: downloaded, peerCount: peerCount, examined: examined)
     }
 
-    /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers.
-    mutating func announce(
-        _ peer: Peer4, numWant: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
-        rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
-    ) -> AnnounceOutcome {
-        lastActivity = now
-        if peers4.upsert(peer, seed: seed, in: &lists.v4) { downloaded &+= 1 }
-        let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
-        return outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+    /// Whether the endpoint is already a peer of this torrent.
+    func contains(_ endpoint: PeerEndpoint, seed: UInt64, _ lists: PeerLists) -> Bool {
+        switch endpoint.address {
+        case .v4(let address):
+            return peers4.contains(Peer4(address, port: endpoint.port), seed: seed, in: lists.v4)
+        case .v6(let address):
+            return !peers6.isNone && lists.v6[peers6].find(Peer6(address, port: endpoint.port), seed: seed) != nil
+        }
     }
 
-    /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers.
+    /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers. At
+    /// `cap` peers (0: none) a new peer replaces a random one. `added` in the outcome is the change
+    /// in this family's peer count (0 or 1).
     mutating func announce(
-        _ peer: Peer6, numWant: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
+        _ peer: Peer4, numWant: Int, cap: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
         rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
-    ) -> AnnounceOutcome {
+    ) -> (outcome: AnnounceOutcome, replaced: Bool) {
+        lastActivity = now
+        var replaced = false
+        if cap > 0, case .many(let handle) = peers4 {
+            replaced = lists.v4.lists[handle.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
+        }
+        let before = peers4.count(in: lists.v4)
+        if peers4.upsert(peer, seed: seed, in: &lists.v4) { downloaded &+= 1 }
+        let added = peers4.count(in: lists.v4) - before
+        let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
+        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
+        return (result, replaced)
+    }
+
+    /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers (as above).
+    mutating func announce(
+        _ peer: Peer6, numWant: Int, cap: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
+        rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
+    ) -> (outcome: AnnounceOutcome, replaced: Bool) {
         lastActivity = now
         if peers6.isNone { peers6 = lists.v6.allocate(PeerList()) }
+        let replaced = cap > 0 && lists.v6.lists[peers6.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
+        let before = lists.v6[peers6].count
         if lists.v6.lists[peers6.position].upsert(peer, seed: seed) { downloaded &+= 1 }
+        let added = lists.v6[peers6].count - before
         let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
-        return outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
+        return (result, replaced)
     }
 
     /// Applies `stopped`: removes the endpoint from its family and reports counts afterwards.

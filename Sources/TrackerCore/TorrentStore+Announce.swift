@@ -18,41 +18,80 @@ extension TorrentStore {
 
         if announce.event == .stopped {
             return shard.torrents.withLock { torrents in
-                Self.stop(announce.infoHash, endpoint: endpoint, now: now, seed: hashSeed, in: &torrents)
+                Self.stop(announce.infoHash, endpoint: endpoint, now: now, seed: hashSeed, totals: totals, in: &torrents)
             }
         }
+        // Read once per announce, outside the lock: a relaxed load of three counters only when a
+        // memory cap is set.
+        let memoryFull = limits.maxMemoryBytes > 0 && totals.estimatedBytes > limits.maxMemoryBytes
+        let cap = limits.maxPeersPerTorrent
         return shard.torrents.withLock { torrents in
+            let slot: Int
+            if let existing = torrents.table.slot(of: announce.infoHash) {
+                slot = existing
+                if memoryFull, !torrents.table[slot: existing].contains(endpoint, seed: hashSeed, torrents.lists) {
+                    return refuse(.memoryLimit)
+                }
+            } else {
+                if let refusal = admitNewTorrent(for: endpoint.address, now: now, memoryFull: memoryFull) {
+                    return refuse(refusal)
+                }
+                slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
+                totals.add(torrents: 1)
+            }
+            let result: (outcome: AnnounceOutcome, replaced: Bool)
             switch endpoint.address {
             case .v4(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
-                let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
-                return torrents.table[slot: slot].announce(
-                    Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
+                result = torrents.table[slot: slot].announce(
+                    Peer4(address, port: endpoint.port, meta: meta), numWant: limit, cap: cap, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
+                if result.outcome.added != 0 { totals.add(peers4: result.outcome.added) }
             case .v6(let address):
                 let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
-                let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
-                return torrents.table[slot: slot].announce(
-                    Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
+                result = torrents.table[slot: slot].announce(
+                    Peer6(address, port: endpoint.port, meta: meta), numWant: limit, cap: cap, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
+                if result.outcome.added != 0 { totals.add(peers6: result.outcome.added) }
             }
+            if result.replaced { totals.countReplacement() }
+            return result.outcome
         }
+    }
+
+    /// Checks the limits a new torrent must pass; nil admits it (and takes from the network's
+    /// budget). Called under the target shard's lock, only for an info_hash the store lacks.
+    private func admitNewTorrent(for address: PeerAddress, now: UInt32, memoryFull: Bool) -> AnnounceRefusal? {
+        if limits.maxTorrents > 0, totals.torrentCount >= limits.maxTorrents { return .torrentLimit }
+        if memoryFull { return .memoryLimit }
+        if let budget = newTorrentBudget, !budget.take(address.networkKey, now: now) { return .newTorrentRate }
+        return nil
+    }
+
+    private func refuse(_ reason: AnnounceRefusal) -> AnnounceOutcome {
+        totals.count(reason)
+        return .refused(reason)
     }
 
     /// `stopped`: remove the peer, write no peers, report counts after removal. An unknown hash
     /// stays unknown.
     private static func stop(
-        _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, seed: UInt64, in torrents: inout ShardTorrents
+        _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, seed: UInt64, totals: StoreTotals,
+        in torrents: inout ShardTorrents
     ) -> AnnounceOutcome {
         guard let slot = torrents.table.slot(of: infoHash) else {
             return AnnounceOutcome(seeders: 0, leechers: 0, downloaded: 0, peerCount: 0)
         }
+        let before = torrents.table[slot: slot]
+        let (before4, before6) = (before.count4(torrents.lists), before.count6(torrents.lists))
         let outcome = torrents.table[slot: slot].stop(endpoint, now: now, seed: seed, lists: &torrents.lists)
         // An emptied torrent without downloads is gone at once; one with downloads is kept for
         // the cleaner's retention rule.
         let torrent = torrents.table[slot: slot]
+        totals.add(peers4: torrent.count4(torrents.lists) - before4, peers6: torrent.count6(torrents.lists) - before6)
         if torrent.peerCount(torrents.lists) == 0 && torrent.downloaded == 0 {
             torrents.remove(atSlot: slot)
+            totals.add(torrents: -1)
         }
         return outcome
     }

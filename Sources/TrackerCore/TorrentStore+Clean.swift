@@ -10,18 +10,27 @@ extension TorrentStore {
         let timeoutMinutes = self.timeoutMinutes
         let retention = configuration.completedTorrentRetention
         let seed = hashSeed
+        let totals = self.totals
         return shards[shard].torrents.withLock { torrents in
             var report = CleanReport()
+            var removed4 = 0
+            var removed6 = 0
             let removed = torrents.removeAll { hash, torrent, lists in
+                let (before4, before6) = (torrent.count4(lists), torrent.count6(lists))
                 if let allowed, !allowed(hash) {
-                    report.peersRemoved += torrent.peerCount(lists)
+                    report.peersRemoved += before4 + before6
+                    removed4 += before4
+                    removed6 += before6
                     return true
                 }
                 report.peersRemoved += torrent.expire(now: now, timeoutMinutes: timeoutMinutes, seed: seed, lists: &lists)
+                removed4 += before4 - torrent.count4(lists)
+                removed6 += before6 - torrent.count6(lists)
                 guard torrent.peerCount(lists) == 0 else { return false }
                 let idle = now >= torrent.lastActivity ? now - torrent.lastActivity : 0
                 return torrent.downloaded == 0 || idle > retention
             }
+            totals.add(torrents: -removed, peers4: -removed4, peers6: -removed6)
             report.torrentsRemoved = removed
             return report
         }

@@ -64,19 +64,34 @@ extension TorrentStore {
     func insertSnapshotTorrents(_ staged: [(hash: InfoHash, torrent: DetachedTorrent)]) {
         guard let first = staged.first else { return }
         let firstShard = shardIndex(for: first.hash)
+        let totals = self.totals
+        /// Inserts under the lock and keeps the store's totals (a replaced torrent's peers leave them).
+        func insert(_ entries: [(hash: InfoHash, torrent: DetachedTorrent)], into torrents: inout ShardTorrents) {
+            let before = torrents.count
+            var peers4 = 0
+            var peers6 = 0
+            for entry in entries {
+                if let slot = torrents.table.slot(of: entry.hash) {
+                    peers4 -= torrents.table[slot: slot].count4(torrents.lists)
+                    peers6 -= torrents.table[slot: slot].count6(torrents.lists)
+                }
+                torrents.insert(entry.hash, entry.torrent)
+                peers4 += entry.torrent.count4
+                peers6 += entry.torrent.count6
+            }
+            totals.add(torrents: torrents.count - before, peers4: peers4, peers6: peers6)
+        }
         if staged.allSatisfy({ shardIndex(for: $0.hash) == firstShard }) {
             shards[firstShard].torrents.withLock { torrents in
                 torrents.table.reserveCapacity(torrents.count + staged.count)
-                for entry in staged { torrents.insert(entry.hash, entry.torrent) }
+                insert(staged, into: &torrents)
             }
             return
         }
         var groups: [Int: [(hash: InfoHash, torrent: DetachedTorrent)]] = [:]
         for entry in staged { groups[shardIndex(for: entry.hash), default: []].append(entry) }
         for (shard, entries) in groups {
-            shards[shard].torrents.withLock { torrents in
-                for entry in entries { torrents.insert(entry.hash, entry.torrent) }
-            }
+            shards[shard].torrents.withLock { torrents in insert(entries, into: &torrents) }
         }
     }
 }

@@ -12,6 +12,11 @@ public final class TorrentStore: Sendable {
     let hashSeed: UInt64
     /// peerTimeout in whole minutes, the unit of the peer stamp.
     let timeoutMinutes: UInt16
+    public var limits: StoreLimits { configuration.limits }
+    /// Torrents and peers in the whole store, and refusals by reason.
+    public let totals = StoreTotals()
+    /// New torrents per client network per minute; nil without that limit.
+    let newTorrentBudget: NewTorrentBudget?
 
     public convenience init(configuration: TrackerConfiguration = TrackerConfiguration()) {
         var system = SystemRandomNumberGenerator()
@@ -30,6 +35,9 @@ public final class TorrentStore: Sendable {
         let tableKey = TorrentTable.Key(seed: hashSeed ^ 0x7461_626C_655F_6B65)  // "table_ke"
         self.shards = (0..<count).map { _ in TorrentShard(tableKey: tableKey) }
         self.hashSeed = hashSeed
+        self.newTorrentBudget = configuration.limits.newTorrentsPerMinute > 0
+            ? NewTorrentBudget(perMinute: configuration.limits.newTorrentsPerMinute, key: hashSeed ^ 0x6275_6467_6574_5F6B)
+            : nil
         self.timeoutMinutes = UInt16(min(configuration.peerTimeout / 60, UInt32(PeerMeta.maximumAge) - 1))
     }
 

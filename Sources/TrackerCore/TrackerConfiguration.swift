@@ -7,6 +7,8 @@ public struct TrackerConfiguration: Sendable {
     /// Rounded up to a power of two by `TorrentStore`.
     public var shardCount: Int
     public var cleanInterval: UInt32
+    /// Caps on torrents, peers per torrent, new torrents per client network and memory.
+    public var limits: StoreLimits
 
     public init(
         announceInterval: UInt32 = TrackerDefaults.announceInterval,
@@ -14,7 +16,8 @@ public struct TrackerConfiguration: Sendable {
         peerTimeout: UInt32 = TrackerDefaults.peerTimeout,
         completedTorrentRetention: UInt32 = TrackerDefaults.completedTorrentRetention,
         shardCount: Int = TrackerDefaults.shardCount,
-        cleanInterval: UInt32 = TrackerDefaults.cleanInterval
+        cleanInterval: UInt32 = TrackerDefaults.cleanInterval,
+        limits: StoreLimits = StoreLimits()
     ) {
         self.announceInterval = announceInterval
         self.intervalJitter = intervalJitter
@@ -22,5 +25,6 @@ public struct TrackerConfiguration: Sendable {
         self.completedTorrentRetention = completedTorrentRetention
         self.shardCount = shardCount
         self.cleanInterval = cleanInterval
+        self.limits = limits
     }
 }

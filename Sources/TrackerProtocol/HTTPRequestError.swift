@@ -10,6 +10,10 @@ public enum HTTPFailureReason: Int, CaseIterable, Hashable, Sendable {
     /// `port` absent or 0: nobody could connect to such a peer, so it is not stored (a UDP
     /// announce from source port 0 is dropped for the same reason).
     case badPort
+    /// A new torrent or peer while the tracker is at its torrent or memory limit.
+    case trackerFull
+    /// The client's network created its quota of new torrents this minute.
+    case tooManyNewTorrents
 
     /// opentracker's exact text for the missing hash, so client-side matching keeps working.
     public var message: String {
@@ -18,6 +22,8 @@ public enum HTTPFailureReason: Int, CaseIterable, Hashable, Sendable {
         case .badInfoHash: "info_hash must be exactly 20 bytes, percent-encoded."
         case .notAuthorized: "Requested download is not authorized for use with this tracker."
         case .badPort: "port must be a number from 1 to 65535."
+        case .trackerFull: "The tracker is full; try again later."
+        case .tooManyNewTorrents: "Too many new torrents from your network; try again in a minute."
         }
     }
 }

@@ -13,6 +13,10 @@ public enum UDPRejectReason: Int, CaseIterable, Hashable, Sendable {
     case torrentNotOnWhitelist
     /// Announce for a torrent on the operator's blacklist.
     case torrentBlacklisted
+    /// A new torrent or peer while the tracker is at its torrent or memory limit.
+    case trackerFull
+    /// The client's network created its quota of new torrents this minute.
+    case tooManyNewTorrents
 
     /// Short (≤ 24 B, ASCII) so an error reply stays far below the request that caused it.
     public var message: StaticString {
@@ -22,6 +26,8 @@ public enum UDPRejectReason: Int, CaseIterable, Hashable, Sendable {
         case .unknownAction: "unknown action"
         case .torrentNotOnWhitelist: "torrent not on whitelist"
         case .torrentBlacklisted: "torrent is blacklisted"
+        case .trackerFull: "tracker is full"
+        case .tooManyNewTorrents: "too many new torrents"
         }
     }
 }

@@ -80,8 +80,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
                 let reason: UDPRejectReason = access.mode == .whitelist ? .torrentNotOnWhitelist : .torrentBlacklisted
                 return UDPResponseWriter.error(request.transactionID, reason: reason, limit: limit, into: &out)
             }
-            counters.responses[UDPOutcome.announce.rawValue] &+= 1
-            return announce(request, from: endpoint, into: &out)
+            return announce(request, from: endpoint, limit: limit, into: &out)
 
         case .request(.scrape(let request)):
             guard connectionIDs.isValid(request.connectionID, for: endpoint.address, now: now) else {
@@ -112,7 +111,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
     }
 
     private mutating func announce(
-        _ request: AnnounceRequest, from endpoint: PeerEndpoint, into out: inout MutableRawSpan
+        _ request: AnnounceRequest, from endpoint: PeerEndpoint, limit: Int, into out: inout MutableRawSpan
     ) -> Int {
         let isIPv6: Bool
         if case .v6 = endpoint.address { isIPv6 = true } else { isIPv6 = false }
@@ -124,6 +123,13 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         let peer = PeerEndpoint(address: endpoint.address, port: request.port)
         let outcome = store.announce(
             announce, from: peer, now: now, rng: &rng, peers: &out, at: UDPLimits.announceResponseHeaderSize)
+        if let refusal = outcome.refusal {
+            // A limit refused it (counted by the store per reason): a BEP 15 error, as for a denial.
+            counters.responses[UDPOutcome.denied.rawValue] &+= 1
+            let reason: UDPRejectReason = refusal == .newTorrentRate ? .tooManyNewTorrents : .trackerFull
+            return UDPResponseWriter.error(request.transactionID, reason: reason, limit: limit, into: &out)
+        }
+        counters.responses[UDPOutcome.announce.rawValue] &+= 1
         let header = UDPResponseWriter.announceHeader(
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)

@@ -44,7 +44,9 @@ struct HTTPFullScrapeAndStatsTests {
                 var raw = span.mutableBytes
                 _ = server.store.announce(
                     Announce(infoHash: hash, event: .none, isSeeder: peer == 0, numWant: 0),
-                    from: .v4(IPv4Address(rawValue: 0x0A00_0000 | UInt32(peer)), port: 1), now: WallClock.seconds(),
+                    // A network per torrent: one network may only create so many torrents a minute.
+                    from: .v4(IPv4Address(rawValue: 0x0A00_0000 | UInt32(n) << 2 | UInt32(peer)), port: 1),
+                    now: WallClock.seconds(),
                     rng: &rng, peers: &raw, at: 0)
             }
             expected[hash] = server.store.scrape(hash)

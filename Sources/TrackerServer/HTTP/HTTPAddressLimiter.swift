@@ -12,15 +12,8 @@ final class HTTPAddressLimiter: Sendable {
         self.limit = limit
     }
 
-    /// The network a peer address counts against: IPv4 addresses sit below 2^32, IPv6 /64 prefixes
-    /// get the top bit set, so the families never share a key (two IPv6 prefixes that differ only
-    /// in their top bit share one count: a stricter limit, never a looser one).
-    static func key(_ address: PeerAddress) -> UInt64 {
-        switch address {
-        case .v4(let v4): UInt64(v4.rawValue)
-        case .v6(let v6): v6.high | 1 << 63
-        }
-    }
+    /// The network a peer address counts against (`PeerAddress.networkKey`).
+    static func key(_ address: PeerAddress) -> UInt64 { address.networkKey }
 
     /// Counts one more connection for `key`; false (and nothing counted) when it already has `limit`.
     func acquire(_ key: UInt64) -> Bool {

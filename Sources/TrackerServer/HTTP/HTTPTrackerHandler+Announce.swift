@@ -52,6 +52,12 @@ extension HTTPTrackerHandler {
                 announce, from: PeerEndpoint(address: address, port: request.port), now: WallClock.seconds(),
                 rng: &loop.rng, peers: &raw, at: 0)
         }
+        if let refusal = outcome.refusal {
+            swap(&buffer, &loop.peerBuffer)
+            loop.statistics.count(.announce, .failureReason)
+            let reason: HTTPFailureReason = refusal == .newTorrentRate ? .tooManyNewTorrents : .trackerFull
+            return respond(.ok, contentType: .plain, body: HTTPBencode.failure(reason.message), head: head, context: context)
+        }
         let counts = HTTPBencode.AnnounceCounts(
             seeders: outcome.seeders, leechers: outcome.leechers, downloaded: outcome.downloaded,
             interval: shared.interval(rng: &loop.rng))
