@@ -60,6 +60,7 @@ public final class HTTPFront: Sendable {
                 _ = try? pinned.wait()
             }
         }
+        shared.fullScrapePool.start()
         var seeds = SystemRandomNumberGenerator()
         let timeout = Int64(configuration.idleTimeout) * 1000
         let headTimeout = Int64(configuration.headTimeout) * 1000
@@ -94,6 +95,7 @@ public final class HTTPFront: Sendable {
                 for sweep in sweeps { sweep.cancel() }
                 for channel in channels { _ = try? channel.close().wait() }
                 try? group.syncShutdownGracefully()
+                try? shared.fullScrapePool.syncShutdownGracefully()
                 throw StartupError("bind tcp \(listener): \(Self.reason(error))")
             }
         }
@@ -129,6 +131,7 @@ public final class HTTPFront: Sendable {
         for sweep in sweeps { sweep.cancel() }
         for channel in channels { _ = try? channel.close().wait() }
         try? group?.syncShutdownGracefully()
+        if group != nil { try? shared.fullScrapePool.syncShutdownGracefully() }
     }
 
     private func makeBootstrap(

@@ -6,7 +6,13 @@ import TrackerProtocol
 /// A full scrape in progress: walks the store shard by shard (one shard lock at a time, entries
 /// sorted within the shard), sends ~64 KiB chunks and waits for each write to complete before
 /// reading more, so the body is never held in memory and a slow reader only slows itself.
-final class HTTPFullScrapeStream {
+///
+/// Chunks are gathered, formatted and compressed on the front's full-scrape thread, never on an
+/// event loop: 50 concurrent full scrapes used to delay a keep-alive announce on the same loop by
+/// seconds. `@unchecked Sendable`: one chunk is produced at a time (the next is asked for only
+/// when the previous one's write completed, and the future hand-offs order the accesses), so the
+/// pool thread and the loop never touch it at once.
+final class HTTPFullScrapeStream: @unchecked Sendable {
     /// Uncompressed bytes gathered before a chunk is sent.
     static let chunkBytes = 64 * 1024
 
@@ -116,14 +122,33 @@ extension HTTPTrackerHandler {
         return buffer
     }
 
+    /// Asks the full-scrape thread for the next piece and writes it on this loop when ready.
     private func sendFullScrape(
         _ stream: HTTPFullScrapeStream, chunked: Bool, keepAlive: Bool, context: ChannelHandlerContext
     ) {
-        var chunk: [UInt8] = []
-        // Skip over chunks gzip kept entirely in its window: only send something worth a write.
-        while chunk.isEmpty && !stream.isFinished { chunk = stream.nextChunk() }
-        let last = stream.isFinished
-        let buffer = bodyPiece(chunk, chunked: chunked, last: last, context: context)
+        let piece = shared.fullScrapePool.runIfActive(eventLoop: context.eventLoop) { () -> FullScrapePiece in
+            var chunk: [UInt8] = []
+            // Skip over chunks gzip kept entirely in its window: only send something worth a write.
+            while chunk.isEmpty && !stream.isFinished { chunk = stream.nextChunk() }
+            return FullScrapePiece(bytes: chunk, last: stream.isFinished)
+        }
+        piece.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let piece):
+                self.writeFullScrape(piece, stream, chunked: chunked, keepAlive: keepAlive, context: context)
+            case .failure:
+                self.fullScrape = nil
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func writeFullScrape(
+        _ piece: FullScrapePiece, _ stream: HTTPFullScrapeStream, chunked: Bool, keepAlive: Bool,
+        context: ChannelHandlerContext
+    ) {
+        let last = piece.last
+        let buffer = bodyPiece(piece.bytes, chunked: chunked, last: last, context: context)
         loop.statistics.count(.bytesOut, by: UInt64(buffer.readableBytes))
         connection.lastActive = loop.idle.tick
         unflushed = false
@@ -144,4 +169,10 @@ extension HTTPTrackerHandler {
             }
         }
     }
+}
+
+/// One piece of a full scrape's body, produced off the event loop.
+struct FullScrapePiece: Sendable {
+    var bytes: [UInt8]
+    var last: Bool
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import TrackerCore
 import TrackerProtocol
 
@@ -62,6 +63,9 @@ final class HTTPShared: Sendable {
     let openConnections = AtomicCounter()
     /// Open connections per client network; nil when `maxConnectionsPerAddress` is 0.
     let addressLimiter: HTTPAddressLimiter?
+    /// Where full-scrape chunks are gathered and compressed, off the event loops (started and shut
+    /// down by `HTTPFront`). One thread: full scrapes share it chunk by chunk.
+    let fullScrapePool = NIOThreadPool(numberOfThreads: 1)
 
     init(configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource, loops: Int) {
         self.configuration = configuration
