@@ -15,11 +15,16 @@ enum Daemon {
         let process = Process()
         let log: URL
 
-        init(_ arguments: [String]) throws {
+        /// `environment`: added to this process's environment (e.g. NOTIFY_SOCKET, JOURNAL_STREAM).
+        /// `logIdentity`: called with the log file's path before start, to derive variables from it.
+        init(_ arguments: [String], environment: [String: String] = [:], logIdentity: ((String) -> [String: String])? = nil) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = Daemon.binary
             process.arguments = arguments
+            var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            if let logIdentity { variables.merge(logIdentity(log.path)) { $1 } }
+            process.environment = variables
             let handle = try FileHandle(forWritingTo: log)
             process.standardError = handle
             process.standardOutput = handle
@@ -45,6 +50,16 @@ enum Daemon {
                 usleep(20_000)
             }
             throw TestFailure("daemon did not report listening: \(output)")
+        }
+
+        /// Waits (bounded) for a log line containing `text` and returns it.
+        func waitForLine(containing text: String, timeout: Double = 10) throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+                usleep(20_000)
+            }
+            throw TestFailure("no log line with \(text): \(output)")
         }
 
         /// Waits (bounded) for exit and returns the status.
