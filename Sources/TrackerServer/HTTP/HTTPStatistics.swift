@@ -65,6 +65,8 @@ public final class HTTPStatistics: Sendable {
     private let cells: [AtomicCounter]
     private let events: [AtomicCounter]
     private let invalid: [AtomicCounter]
+    /// Request latency on this loop (`ringtracker_http_request_duration_seconds`).
+    public let latency = HTTPLatencyHistogram()
 
     public init() {
         cells = (0..<(HTTPAction.allCases.count * HTTPOutcome.allCases.count)).map { _ in AtomicCounter() }
