@@ -12,6 +12,8 @@ public struct ProcessStatus: Sendable, Equatable {
     public var startTimeSeconds: Double?
     public var openDescriptors: Int?
     public var maxDescriptors: UInt64?
+    /// The smaller of the cgroup's memory limit (systemd's MemoryMax=) and the machine's memory.
+    public var memoryLimitBytes: UInt64?
     /// Inodes of the process's sockets (from the /proc/self/fd links), for `UDPSocketTable`.
     public var socketInodes: Set<UInt64> = []
 
@@ -33,6 +35,7 @@ public struct ProcessStatus: Sendable, Equatable {
             status.openDescriptors = count
             status.socketInodes = sockets
         }
+        status.memoryLimitBytes = memoryLimit()
         var limit = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 { status.maxDescriptors = UInt64(limit.rlim_cur) }
         return status
@@ -56,6 +59,47 @@ public struct ProcessStatus: Sendable, Equatable {
     public static func bootTime(_ text: String) -> UInt64? {
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
             return UInt64(line.dropFirst(6).trimmingPrefix(" "))
+        }
+        return nil
+    }
+
+    /// cgroup v2 `memory.max` ("max" = none) or v1 `memory.limit_in_bytes` (a huge number = none),
+    /// capped by MemTotal from /proc/meminfo.
+    static func memoryLimit() -> UInt64? {
+        var total: UInt64?
+        if let meminfo = try? FileWatcher.readContents(of: "/proc/meminfo") {
+            for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+                total = line.split(separator: " ").dropFirst().first.flatMap { UInt64($0) }.map { $0 * 1024 }
+            }
+        }
+        var cgroup: UInt64?
+        if let membership = try? FileWatcher.readContents(of: "/proc/self/cgroup") {
+            cgroup = cgroupLimit(membership) { try? FileWatcher.readContents(of: $0) }
+        }
+        switch (total, cgroup) {
+        case let (total?, cgroup?): return min(total, cgroup)
+        case let (total, cgroup): return total ?? cgroup
+        }
+    }
+
+    /// The memory limit file for this process's cgroup, from /proc/self/cgroup lines
+    /// "0::/PATH" (v2) or "N:memory:/PATH" (v1); nil when none is set or readable.
+    public static func cgroupLimit(_ membership: String, read: (String) -> String?) -> UInt64? {
+        for line in membership.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let path = parts[2] == "/" ? "" : String(parts[2])
+            let file: String
+            if parts[0] == "0" && parts[1].isEmpty {
+                file = "/sys/fs/cgroup\(path)/memory.max"
+            } else if parts[1].split(separator: ",").contains("memory") {
+                file = "/sys/fs/cgroup/memory\(path)/memory.limit_in_bytes"
+            } else {
+                continue
+            }
+            if let text = read(file), let value = UInt64(text.trimmingPrefix(" ").split(separator: "\n").first ?? "") {
+                return value
+            }
         }
         return nil
     }

@@ -33,6 +33,19 @@ struct ProcessStatusTests {
         _ = socket.fileDescriptor
     }
 
+    @Test("The memory limit comes from the cgroup v2 memory.max or the v1 memory controller; 'max' means none")
+    func cgroupLimit() {
+        let files = [
+            "/sys/fs/cgroup/system.slice/ringtracker.service/memory.max": "536870912\n",
+            "/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "1073741824\n",
+            "/sys/fs/cgroup/memory.max": "max\n",
+        ]
+        #expect(ProcessStatus.cgroupLimit("0::/system.slice/ringtracker.service\n") { files[$0] } == 536_870_912)
+        #expect(ProcessStatus.cgroupLimit("5:cpu:/\n4:memory:/docker/abc\n0::/\n") { files[$0] } == 1_073_741_824)
+        #expect(ProcessStatus.cgroupLimit("0::/\n") { files[$0] } == nil)
+        #expect(ProcessStatus.read().memoryLimitBytes.map { $0 > 1 << 20 } == true)
+    }
+
     @Test("/proc/net/udp lines decode to address, inode, queue and drops, IPv4 and IPv6")
     func parseTable() {
         let v4 = """

@@ -12,7 +12,7 @@ struct OperationsMetricsTests {
         for series in [
             "# TYPE process_cpu_seconds_total counter", "process_cpu_seconds_total ",
             "# TYPE process_resident_memory_bytes gauge", "process_resident_memory_bytes ",
-            "process_open_fds ", "process_max_fds ", "process_start_time_seconds ", "process_virtual_memory_bytes ",
+            "process_open_fds ", "process_max_fds ", "ringtracker_memory_limit_bytes ", "process_start_time_seconds ", "process_virtual_memory_bytes ",
             "# TYPE ringtracker_http_request_duration_seconds histogram",
             #"ringtracker_http_request_duration_seconds_bucket{le="5e-05"} "#,
         ] {

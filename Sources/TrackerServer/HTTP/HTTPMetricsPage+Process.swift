@@ -16,6 +16,8 @@ extension HTTPMetricsPage {
             ("process_start_time_seconds", "Start time of the process since unix epoch in seconds", process.startTimeSeconds),
             ("process_open_fds", "Number of open file descriptors", process.openDescriptors.map { Double($0) }),
             ("process_max_fds", "Maximum number of open file descriptors", process.maxDescriptors.map { Double($0) }),
+            ("ringtracker_memory_limit_bytes", "The cgroup memory limit (MemoryMax=) or, if lower or unset, the machine's memory",
+             process.memoryLimitBytes.map { Double($0) }),
         ]
         for (name, help, value) in gauges {
             guard let value else { continue }
