@@ -17,10 +17,14 @@ enum Daemon {
 
         /// `environment`: added to this process's environment (e.g. NOTIFY_SOCKET, JOURNAL_STREAM).
         /// `logIdentity`: called with the log file's path before start, to derive variables from it.
-        init(_ arguments: [String], environment: [String: String] = [:], logIdentity: ((String) -> [String: String])? = nil) throws {
+        /// `executable`: another program that ends by exec'ing the daemon (e.g. `unshare`).
+        init(
+            _ arguments: [String], environment: [String: String] = [:],
+            logIdentity: ((String) -> [String: String])? = nil, executable: URL = Daemon.binary
+        ) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.executableURL = Daemon.binary
+            process.executableURL = executable
             process.arguments = arguments
             var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             if let logIdentity { variables.merge(logIdentity(log.path)) { $1 } }
