@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import TrackerCore
 import TrackerIO
+import TrackerProtocol
 import TrackerServer
 
 /// The daemon: defaults < `--config FILE` < flags → `TrackerService`, then wait for signals.

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Testing
-import TrackerServer
+import TrackerProtocol
 
 /// Runs a program to completion (bounded) and returns its status and combined output.
 @discardableResult
