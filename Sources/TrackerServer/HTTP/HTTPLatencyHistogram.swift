@@ -19,17 +19,13 @@ public final class HTTPLatencyHistogram: Sendable {
     /// Single writer only: the owning event loop.
     func record(nanoseconds: UInt64) {
         let index = Self.bounds.firstIndex { nanoseconds <= $0 } ?? Self.bounds.count
-        Self.bump(buckets[index], by: 1)
-        Self.bump(sum, by: nanoseconds)
+        HTTPStatistics.bump(buckets[index], by: 1)
+        HTTPStatistics.bump(sum, by: nanoseconds)
     }
 
     /// Non-cumulative counts per bucket (the last is above every bound) and the sum in nanoseconds.
     public func snapshot() -> (counts: [UInt64], sumNanoseconds: UInt64) {
         (buckets.map { $0.value.load(ordering: .relaxed) }, sum.value.load(ordering: .relaxed))
-    }
-
-    private static func bump(_ counter: AtomicCounter, by amount: UInt64) {
-        counter.value.store(counter.value.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
     }
 }
 

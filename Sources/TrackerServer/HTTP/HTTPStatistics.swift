@@ -95,7 +95,8 @@ public final class HTTPStatistics: Sendable {
 
     public func value(_ reason: HTTPInvalidReason) -> UInt64 { invalid[reason.rawValue].value.load(ordering: .relaxed) }
 
-    private static func bump(_ counter: AtomicCounter, by amount: UInt64) {
+    /// Single-writer increment: a relaxed load and store, no read-modify-write instruction.
+    static func bump(_ counter: AtomicCounter, by amount: UInt64) {
         counter.value.store(counter.value.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
     }
 }
