@@ -6,18 +6,24 @@ import TrackerIO
 /// What systemd's side of `$NOTIFY_SOCKET` is: a bound AF_UNIX datagram socket. Receives with a
 /// timeout, so every wait is bounded.
 final class FakeNotifySocket {
+    /// What NOTIFY_SOCKET says: a path, or "@name" in the abstract namespace.
     let path: String
     let fd: Int32
 
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))").path
+    init(abstract: Bool = false) throws {
+        let name = "notify-\(UUID().uuidString.prefix(8))"
+        path = abstract ? "@\(name)" : FileManager.default.temporaryDirectory.appendingPathComponent(name).path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        var bytes = Array(path.utf8)
+        if abstract { bytes[0] = 0 }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        // An abstract name's length is exact: no terminating NUL counts.
+        let length = MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
         }
         guard bound == 0 else { throw TestFailure("bind \(path): \(errno)") }
         // The daemon may drop privileges before it sends: let anyone write to the socket.
@@ -26,7 +32,7 @@ final class FakeNotifySocket {
 
     deinit {
         close(fd)
-        unlink(path)
+        if path.hasPrefix("/") { unlink(path) }
     }
 
     /// The next datagram, or nil after `timeout` seconds.
@@ -54,6 +60,13 @@ struct SystemdNotifierTests {
         #expect(UInt64(reloading.split(separator: "=").last?.dropLast() ?? "").map { $0 > 0 } == true)
         try notifier.stopping()
         #expect(fake.receive() == "STOPPING=1\n")
+    }
+
+    @Test("An @name NOTIFY_SOCKET reaches the abstract namespace")
+    func abstractNamespace() throws {
+        let fake = try FakeNotifySocket(abstract: true)
+        try SystemdNotifier(socketPath: fake.path).ready(status: "abstract")
+        #expect(fake.receive() == "READY=1\nSTATUS=abstract\n")
     }
 
     @Test("Without NOTIFY_SOCKET nothing is sent and nothing fails; a bad socket path is an error")
