@@ -17,8 +17,10 @@ struct RingFlood: ParsableCommand {
         discussion: """
         Closed loop by default (--window outstanding requests); --rate R switches the measured phase \
         to an open loop at R req/s. The warm-up runs at full speed until every peer has announced once \
-        and at least --warmup seconds have passed. Targets must be loopback unless --allow-remote.
-        """
+        and at least --warmup seconds have passed. Targets must be loopback unless --allow-remote. \
+        Exits 3 when the target never answered a single request.
+        """,
+        version: RingTrackerVersion.string
     )
 
     @Option(help: "Tracker address, HOST:PORT or [IPv6]:PORT.") var target = "127.0.0.1:6969"
@@ -303,6 +305,7 @@ struct RingFlood: ParsableCommand {
             trackerPID: pid, trackerCPUPercent: trackerPercent, trackerCPUMicrosecondsPerResponse: trackerPerResponse,
             trackerRSSKiB: rss, udpReceiveBufferErrors: rcvbufStart.flatMap { s in rcvbufEnd.map { $0 &- s } },
             counts: measured, totalCounts: everything)
+        let answered = everything.responses + everything.errors
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -310,6 +313,11 @@ struct RingFlood: ParsableCommand {
         } else {
             print(summary.humanReadable)
             print(summary.resultLine)
+        }
+        if answered == 0 {
+            // A wrong port or a dead tracker must not look like a finished run to scripts.
+            log("error: \(targetAddress) never answered (\(everything.sent) requests sent)")
+            throw ExitCode(3)
         }
     }
 }

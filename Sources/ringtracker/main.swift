@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import TrackerCore
 import TrackerIO
+import TrackerProtocol
 import TrackerServer
 
 /// The daemon: defaults < `--config FILE` < flags → `TrackerService`, then wait for signals.
@@ -51,6 +52,9 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error, critical (default: info).", valueName: "level"))
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("auto (journal under systemd, else text), text, journal (<N> priority prefixes) or json (default: auto).", valueName: "format"))
+    var logFormat: String?
+
     @Option(help: ArgumentHelp("Serve only the info hashes listed in FILE (opentracker syntax); reloaded on SIGHUP and change.", valueName: "file"))
     var whitelist: String?
 
@@ -91,7 +95,7 @@ struct RingTracker: ParsableCommand {
     var givenFlags: [(key: SettingKey, values: [String])] {
         let single: [(SettingKey, String?)] = [
             (.cpus, cpus), (.ioBackend, ioBackend), (.udpWorkers, udpWorkers), (.interval, interval),
-            (.peerTimeout, peerTimeout), (.logLevel, logLevel), (.whitelist, whitelist), (.blacklist, blacklist),
+            (.peerTimeout, peerTimeout), (.logLevel, logLevel), (.logFormat, logFormat), (.whitelist, whitelist), (.blacklist, blacklist),
             (.user, user), (.chroot, chroot), (.redirectURL, redirectURL), (.statsPath, statsPath),
             (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
@@ -113,8 +117,16 @@ struct RingTracker: ParsableCommand {
 
         ProcessSignals.blockForMainThread()
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let format = LogFormat.resolve(
+            settings.logFormat, journalStream: getenv("JOURNAL_STREAM").map { String(cString: $0) },
+            standardError: FileIdentity.of(descriptor: STDERR_FILENO))
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            if format == .text {
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            var handler = LineLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }
@@ -123,29 +135,46 @@ struct RingTracker: ParsableCommand {
 
         let configuration: ServerConfiguration
         do { configuration = try ServerConfiguration(settings: settings) } catch { Self.fail(error.description) }
+        // Connected before start(): a chroot would hide /run/systemd/notify from the daemon later.
+        let systemd: SystemdNotifier
+        do { systemd = try SystemdNotifier(socketPath: SystemdNotifier.environmentSocket()) } catch {
+            Self.fail("systemd notify socket: \(error)")
+        }
         if !HeapTuning.releaseLargeBlocksToKernel() { logger.warning("mallopt(M_MMAP_THRESHOLD) refused") }
         let service = TrackerService(configuration: configuration, logger: logger)
         do { try service.start() } catch { Self.fail(error.description) }
+        // start() returned: every socket is bound and any privilege drop verified.
+        let status = service.readinessStatus()
+        notify(logger) { () throws(SystemError) in try systemd.ready(status: status) }
 
         while service.failure == nil {
             switch ProcessSignals.wait(milliseconds: 200) {
             case .terminate(let signal)?:
                 logger.info("stopping", metadata: ["signal": "\(signal)"])
+                notify(logger) { () throws(SystemError) in try systemd.stopping() }
                 service.stop()
                 logger.info("stopped", metadata: service.summaryMetadata())
                 return
             case .reload?:
+                notify(logger) { () throws(SystemError) in try systemd.reloading() }
                 if configuration.accessMode == .open {
                     logger.notice("SIGHUP: no access list to reload")
                 } else {
                     service.reloadAccessList(trigger: "SIGHUP")
                 }
+                notify(logger) { () throws(SystemError) in try systemd.ready(status: status) }
             case nil:
                 continue
             }
         }
+        notify(logger) { () throws(SystemError) in try systemd.stopping() }
         service.stop()
         Self.fail(service.failure ?? "worker failed")
+    }
+
+    /// A notification systemd did not take is logged, never fatal: the tracker itself is fine.
+    private func notify(_ logger: Logger, _ send: () throws(SystemError) -> Void) {
+        do { try send() } catch { logger.warning("systemd notify failed: \(error)") }
     }
 
     /// Defaults, then the config file (from --config or --check-config), then flags; any error

@@ -15,21 +15,31 @@ enum Daemon {
         let process = Process()
         let log: URL
 
+        /// `environment`: added to this process's environment (e.g. NOTIFY_SOCKET, JOURNAL_STREAM).
+        /// `logIdentity`: called with the log file's path before start, to derive variables from it.
+        /// `executable`: another program that ends by exec'ing the daemon (e.g. `unshare`).
         /// `asUser`: run as that user through setpriv(1) (the test must be root).
         /// `descriptorLimit`: RLIMIT_NOFILE for the daemon, through prlimit(1).
-        init(_ arguments: [String], asUser user: String? = nil, descriptorLimit: Int? = nil) throws {
+        init(
+            _ arguments: [String], environment: [String: String] = [:],
+            logIdentity: ((String) -> [String: String])? = nil, executable: URL = Daemon.binary,
+            asUser user: String? = nil, descriptorLimit: Int? = nil
+        ) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             if let user {
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-                process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", Daemon.binary.path] + arguments
+                process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", executable.path] + arguments
             } else if let descriptorLimit {
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-                process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Daemon.binary.path] + arguments
+                process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", executable.path] + arguments
             } else {
-                process.executableURL = Daemon.binary
+                process.executableURL = executable
                 process.arguments = arguments
             }
+            var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            if let logIdentity { variables.merge(logIdentity(log.path)) { $1 } }
+            process.environment = variables
             let handle = try FileHandle(forWritingTo: log)
             process.standardError = handle
             process.standardOutput = handle
@@ -68,6 +78,16 @@ enum Daemon {
                 usleep(20_000)
             }
             throw TestFailure("daemon did not report an HTTP listener: \(output)")
+        }
+
+        /// Waits (bounded) for a log line containing `text` and returns it.
+        func waitForLine(containing text: String, timeout: Double = 10) throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+                usleep(20_000)
+            }
+            throw TestFailure("no log line with \(text): \(output)")
         }
 
         /// Waits (bounded) for exit and returns the status.

@@ -183,14 +183,15 @@ public final class HTTPFront: Sendable {
                 }
                 loop.statistics.count(.accepted)
                 do {
-                    // Three handlers: the connection guard (head limit, idle, counts), NIO's HTTP/1
-                    // decoder, our handler (routing, pipelining order, response encoding).
+                    // Four handlers: the connection guard (head limit, idle, counts), NIO's HTTP/1
+                    // decoder, the latency timer, our handler (routing, pipelining order, response encoding).
                     let sync = channel.pipeline.syncOperations
                     let guardHandler = HTTPConnectionGuard(
                         limit: configuration.maxHeadBytes, loop: loop, openConnections: shared.openConnections,
                         addressSlot: addressSlot)
                     try sync.addHandler(guardHandler)
                     try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(HTTPLatencyHandler(histogram: loop.statistics.latency))
                     try sync.addHandler(HTTPTrackerHandler(shared: shared, loop: loop, connection: guardHandler))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

@@ -77,12 +77,17 @@ struct HTTPMetricsPage {
         gauge(registry, "ringtracker_seeders", "Seeding peers", [], Int64(totals.seeders))
         gauge(registry, "ringtracker_leechers", "Leeching peers", [], Int64(totals.leechers))
 
+        addProcessMetrics(registry)
+
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
+        bytes += http.map(\.latency).exposition(
+            name: "ringtracker_http_request_duration_seconds",
+            help: "HTTP requests, from the request head parsed to the first bytes of the response written").utf8
         return bytes
     }
 
-    private func counter(
+    func counter(
         _ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)],
         _ value: UInt64
     ) {
@@ -94,7 +99,7 @@ struct HTTPMetricsPage {
         counter.increment(by: Int64(clamping: value))
     }
 
-    private func gauge(
+    func gauge(
         _ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)],
         _ value: Int64
     ) {

@@ -75,6 +75,8 @@ public final class HTTPStatistics: Sendable {
     private let cells: [AtomicCounter]
     private let events: [AtomicCounter]
     private let invalid: [AtomicCounter]
+    /// Request latency on this loop (`ringtracker_http_request_duration_seconds`).
+    public let latency = HTTPLatencyHistogram()
 
     public init() {
         cells = (0..<(HTTPAction.allCases.count * HTTPOutcome.allCases.count)).map { _ in AtomicCounter() }
@@ -103,7 +105,8 @@ public final class HTTPStatistics: Sendable {
 
     public func value(_ reason: HTTPInvalidReason) -> UInt64 { invalid[reason.rawValue].value.load(ordering: .relaxed) }
 
-    private static func bump(_ counter: AtomicCounter, by amount: UInt64) {
+    /// Single-writer increment: a relaxed load and store, no read-modify-write instruction.
+    static func bump(_ counter: AtomicCounter, by amount: UInt64) {
         counter.value.store(counter.value.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
     }
 }

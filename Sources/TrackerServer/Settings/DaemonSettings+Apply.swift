@@ -34,6 +34,11 @@ extension DaemonSettings {
                 throw SettingError("log-level: '\(value)' is not one of \(Self.logLevels.joined(separator: ", "))")
             }
             logLevel = value
+        case .logFormat:
+            guard Self.logFormats.contains(value) else {
+                throw SettingError("log-format: '\(value)' is not one of \(Self.logFormats.joined(separator: ", "))")
+            }
+            logFormat = value
         case .whitelist:
             if blacklist != nil { throw SettingError("whitelist: a blacklist is already set; choose one") }
             whitelist = value
@@ -84,6 +89,7 @@ extension DaemonSettings {
         case .interval: interval = defaults.interval
         case .peerTimeout: peerTimeout = defaults.peerTimeout
         case .logLevel: logLevel = defaults.logLevel
+        case .logFormat: logFormat = defaults.logFormat
         case .whitelist: whitelist = nil
         case .blacklist: blacklist = nil
         case .user: user = nil

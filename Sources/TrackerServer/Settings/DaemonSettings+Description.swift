@@ -28,6 +28,7 @@ extension DaemonSettings {
             case .interval: line(key, "\(interval)")
             case .peerTimeout: line(key, "\(peerTimeout)")
             case .logLevel: line(key, logLevel)
+            case .logFormat: line(key, logFormat)
             case .whitelist: optional(key, whitelist, "no whitelist")
             case .blacklist: optional(key, blacklist, "no blacklist")
             case .user: optional(key, user, "no privilege drop")

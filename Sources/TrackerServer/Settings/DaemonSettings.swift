@@ -14,6 +14,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public static let ioBackends = ["auto", "io_uring", "mmsg"]
     /// swift-log's `Logger.Level` raw values.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    /// `LogFormat` raw values: auto = journal when stderr is journald's stream, else text.
+    public static let logFormats = ["auto", "text", "journal", "json"]
 
     /// Normalised "HOST:PORT" / "[V6]:PORT". The defaults until a listener is named.
     public var udpListeners = DaemonSettings.defaultUDPListeners
@@ -35,6 +37,7 @@ public struct DaemonSettings: Sendable, Equatable {
     /// Seconds without an announce before a peer is forgotten; opentracker's OT_PEER_TIMEOUT is 45 min.
     public var peerTimeout: UInt32 = 2700
     public var logLevel = "info"
+    public var logFormat = "auto"
     /// At most one of the two (an error otherwise).
     public var whitelist: String?
     public var blacklist: String?

@@ -10,6 +10,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case interval
     case peerTimeout = "peer-timeout"
     case logLevel = "log-level"
+    case logFormat = "log-format"
     case whitelist
     case blacklist
     case user
