@@ -7,6 +7,9 @@ public struct AnnounceOutcome: Sendable, Equatable {
     public var peerCount: Int
     /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
     public var examined: Int
+    /// The change should be sent to cluster nodes: a new peer, a first completion, a seeder change,
+    /// a re-announce of a record 10+ minutes old, or a stop that removed a peer.
+    public var worthSyncing = false
 
     public init(seeders: UInt32, leechers: UInt32, downloaded: UInt32, peerCount: Int, examined: Int = 0) {
         self.seeders = seeders
