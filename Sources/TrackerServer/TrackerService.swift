@@ -18,6 +18,9 @@ public final class TrackerService: Sendable {
     public let access: AccessPolicy
     /// Writes `--state-file` (the path as seen after any chroot); nil without a state file.
     public let snapshots: StateSnapshots?
+    /// Cluster sync counters (zero without a cluster) and one ring per UDP worker to the sync thread.
+    public let clusterStatistics = ClusterStatistics()
+    let syncQueues: [SyncQueue]
     /// Keeps a reload that fails on every file change from flooding the log.
     let reloadFailures = RepeatLimiter()
     let logger: Logger
@@ -45,6 +48,7 @@ public final class TrackerService: Sendable {
         self.workerStatistics = configuration.cpus.map { _ in UDPStatistics() }
         self.engineCounters = configuration.cpus.map { _ in EngineCounters() }
         self.access = AccessPolicy(mode: configuration.accessMode)
+        self.syncQueues = configuration.cluster.isEnabled ? configuration.cpus.map { _ in SyncQueue() } : []
         let store = self.store
         self.snapshots = configuration.stateFile.map { StateSnapshots(path: $0, store: store, logger: logger) }
     }
@@ -71,6 +75,7 @@ public final class TrackerService: Sendable {
         try loadAccessListAtStart()
         loadStateAtStart()
         let perWorker = try bindListeners()
+        let cluster = try makeClusterSync()
         // HTTP binds now (a low port needs root) but accepts nothing until privileges are dropped.
         try startHTTP()
         do { try dropPrivilegesIfAsked() } catch {
@@ -95,9 +100,11 @@ public final class TrackerService: Sendable {
                 let handler = UDPRequestHandler(
                     store: store, connectionIDs: connectionIDs, intervals: intervals,
                     statistics: workerStatistics[index], access: access, seed: UInt64.random(in: .min ... .max))
+                    .syncing(to: syncQueues.isEmpty ? nil : syncQueues[index])
                 threads.append(try startWorker(index: index, cpu: cpu, fds: fds, handler: handler, engine: engine))
             }
             threads.append(try startCleaner())
+            if let cluster { threads += try cluster.startThreads(stop: stopSignal) }
             if let watcher = try makeAccessListWatcher() { threads.append(watcher) }
             if let snapshots {
                 threads.append(try snapshots.startPeriodic(interval: configuration.snapshotInterval, stop: stopSignal))

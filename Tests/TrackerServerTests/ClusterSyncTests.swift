@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import TrackerCore
 import TrackerProtocol
@@ -151,5 +152,42 @@ struct ClusterSyncTests {
         #expect(queue.drain(limit: 10) { seen.append($0.infoHash) } == 4)
         #expect(seen == (0..<4).map { Self.hash(UInt8($0)) })
         #expect(queue.drain(limit: 10) { _ in } == 0)
+    }
+}
+
+@Suite("Cluster settings and key files")
+struct ClusterSettingsTests {
+    @Test("Cluster sync without a key is refused unless --cluster-insecure is given")
+    func keyOrInsecure() throws {
+        var settings = DaemonSettings()
+        settings.clusterNodes = ["10.0.0.2:9696"]
+        #expect(throws: SettingError.self) { try settings.validate() }
+        settings.clusterInsecure = true
+        #expect(throws: Never.self) { try settings.validate() }
+    }
+
+    @Test("Key files are read as hex or raw bytes; short keys are refused with the file named")
+    func keyFiles() throws {
+        let directory = "/tmp/ringtracker-keys-\(getpid())"
+        mkdir(directory, 0o700)
+        defer { _ = unlink("\(directory)/id"); _ = unlink("\(directory)/short"); _ = rmdir(directory) }
+        let hexKey = "00112233445566778899aabbccddeeff\n"
+        FileManagerless.write(hexKey, to: "\(directory)/id")
+        let key = try KeyFile.connectionIDKey("\(directory)/id")
+        #expect(key.0 == 0x0011_2233_4455_6677 && key.1 == 0x8899_AABB_CCDD_EEFF)
+        #expect(try KeyFile.clusterKey("\(directory)/id").count == 16)
+        FileManagerless.write("short", to: "\(directory)/short")
+        #expect(throws: StartupError.self) { try KeyFile.clusterKey("\(directory)/short") }
+        #expect(throws: StartupError.self) { try KeyFile.connectionIDKey("\(directory)/missing") }
+    }
+}
+
+/// A few lines of open/write so the test needs no Foundation.
+enum FileManagerless {
+    static func write(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { return }
+        _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
+        close(fd)
     }
 }
