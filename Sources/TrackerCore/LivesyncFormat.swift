@@ -63,3 +63,15 @@ public struct LivesyncEntry: Sendable, Hashable {
         self.flags = flags
     }
 }
+
+extension LivesyncEntry {
+    /// The entry announcing a local change: `stopped` for a stop, `seeding` for `left == 0`,
+    /// `completed` for a completion by a seeder (the only kind that counts, as in the store).
+    @inline(__always)
+    public static func change(_ infoHash: InfoHash, _ endpoint: PeerEndpoint, event: AnnounceEvent, isSeeder: Bool) -> LivesyncEntry {
+        var flags: LivesyncFlags = event == .stopped ? .stopped : []
+        if isSeeder { flags.insert(.seeding) }
+        if event == .completed && isSeeder { flags.insert(.completed) }
+        return LivesyncEntry(infoHash: infoHash, endpoint: endpoint, flags: flags)
+    }
+}

@@ -7,7 +7,8 @@ extension TrackerService {
         let cluster = configuration.cluster
         guard cluster.isEnabled else { return nil }
         let sync = try ClusterSync(
-            configuration: cluster, store: store, queues: syncQueues, statistics: clusterStatistics, logger: logger)
+            configuration: cluster, store: store, queues: syncQueues + httpSyncQueues, statistics: clusterStatistics,
+            logger: logger)
         if cluster.key == nil {
             logger.warning("cluster sync is UNAUTHENTICATED (--cluster-insecure): anyone in the allowed networks can inject peers")
         } else if cluster.insecure {

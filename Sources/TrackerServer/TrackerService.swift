@@ -21,6 +21,8 @@ public final class TrackerService: Sendable {
     /// Cluster sync counters (zero without a cluster) and one ring per UDP worker to the sync thread.
     public let clusterStatistics = ClusterStatistics()
     let syncQueues: [SyncQueue]
+    /// One ring per HTTP event loop (they run on the same CPUs as the workers).
+    let httpSyncQueues: [SyncQueue]
     /// Keeps a reload that fails on every file change from flooding the log.
     let reloadFailures = RepeatLimiter()
     let logger: Logger
@@ -49,6 +51,7 @@ public final class TrackerService: Sendable {
         self.engineCounters = configuration.cpus.map { _ in EngineCounters() }
         self.access = AccessPolicy(mode: configuration.accessMode)
         self.syncQueues = configuration.cluster.isEnabled ? configuration.cpus.map { _ in SyncQueue() } : []
+        self.httpSyncQueues = configuration.cluster.isEnabled ? configuration.cpus.map { _ in SyncQueue() } : []
         let store = self.store
         self.snapshots = configuration.stateFile.map { StateSnapshots(path: $0, store: store, logger: logger) }
     }
@@ -173,9 +176,11 @@ public final class TrackerService: Sendable {
         http.announceInterval = configuration.tracker.announceInterval
         http.announceJitter = configuration.tracker.intervalJitter
         let workers = workerStatistics
+        var source = TrackerStatisticsSource(udpWorkers: { workers })
+        if configuration.cluster.isEnabled { source.cluster = clusterStatistics }
         let front = HTTPFront(
-            configuration: http, store: store, statistics: TrackerStatisticsSource(udpWorkers: { workers }),
-            access: access, logger: logger)
+            configuration: http, store: store, statistics: source,
+            access: access, syncQueues: httpSyncQueues, logger: logger)
         let bound = try front.start(acceptImmediately: false)
         state.withLock {
             $0.http = front

@@ -132,10 +132,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         counters.peersReturned &+= UInt64(outcome.peerCount)
         if outcome.worthSyncing, let sync {
             // A copy into a preallocated ring slot: no lock, no allocation (docs/CLUSTER.md).
-            var flags: LivesyncFlags = request.event == .stopped ? .stopped : []
-            if announce.isSeeder { flags.insert(.seeding) }
-            if request.event == .completed && announce.isSeeder { flags.insert(.completed) }
-            sync.push(LivesyncEntry(infoHash: request.infoHash, endpoint: peer, flags: flags))
+            sync.push(LivesyncEntry.change(request.infoHash, peer, event: request.event, isSeeder: announce.isSeeder))
         }
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }

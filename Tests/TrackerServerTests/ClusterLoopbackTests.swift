@@ -25,6 +25,7 @@ struct ClusterLoopbackTests {
         defer { services.forEach { $0.stop() } }
         for index in 0..<3 {
             var configuration = ServerConfiguration(udpListeners: ["127.0.0.1:0"], cpus: [0], pinWorkers: false, backend: .mmsg)
+            configuration.http = HTTPConfiguration(listeners: ["127.0.0.1:0"])
             configuration.connectionIDKey = (0x0123_4567_89AB_CDEF, 0x0F1E_2D3C_4B5A_6978)
             configuration.cluster.port = syncPorts[index]
             configuration.cluster.nodes = try syncPorts.indices.filter { $0 != index }.map {
@@ -96,6 +97,25 @@ struct ClusterLoopbackTests {
             onB.connectionID = id
             let reply = try onB.announce(hash(78), port: 7000, left: 1)
             #expect(reply.leechers == 1)
+        }
+    }
+
+    @Test("An HTTP announce on A reaches B; B's /stats?mode=syncs and /metrics count what it received")
+    func httpAnnounceAndObservability() throws {
+        try Self.withCluster { services, _ in
+            let torrent = hashBytes(90)
+            let onA = try HTTPTestClient(address: services[0].httpAddresses[0])
+            let announced = try onA.get(announcePath(torrent, port: 7001, left: 0))
+            #expect(announced.status == 200)
+            let infoHash = InfoHash(bytes: torrent)
+            #expect(Self.eventually(within: 2 * Self.flushDelay) { services[1].store.scrape(infoHash).seeders == 1 })
+            let syncs = try HTTPTestClient(address: services[1].httpAddresses[0]).get("/stats?mode=syncs")
+            #expect(syncs.status == 200)
+            #expect(syncs.text.hasPrefix("1\n0\n"), "one peer received: \(syncs.text)")
+            let metrics = try HTTPTestClient(address: services[1].httpAddresses[0]).get("/metrics").text
+            #expect(metrics.contains("ringtracker_cluster_peers_total{direction=\"received\"} 1"))
+            #expect(metrics.contains("ringtracker_cluster_dropped_total{reason=\"bad_mac\"} 0"))
+            #expect(metrics.contains("ringtracker_cluster_last_packet_age_seconds{node=\"127.0.0.1:"))
         }
     }
 }

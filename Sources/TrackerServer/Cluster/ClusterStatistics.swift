@@ -38,8 +38,10 @@ public final class ClusterStatistics: Sendable {
     }
 
     /// opentracker's `/stats?mode=syncs` MRTG text: peers received, 0, uptime, title.
-    public func syncsText(uptimeSeconds: UInt64) -> String {
+    public func syncsText(uptimeSeconds: UInt32) -> String {
         let received = peersReceived.load(ordering: .relaxed)
-        return "\(received)\n0\n\(uptimeSeconds) seconds (\(uptimeSeconds / 3600) hours)\nopentracker connections, \(received) livesync peers.\n"
+        let perSecond = received / UInt64(max(uptimeSeconds, 1))
+        return "\(received)\n0\n\(uptimeSeconds) seconds (\(uptimeSeconds / 3600) hours)\n"
+            + "RingTracker livesync, \(perSecond) peers/s received."
     }
 }

@@ -90,6 +90,7 @@ public final class ClusterSync: Sendable {
                     _ = queue.drain(limit: 4096) { entry in sender.add(entry, clock: clock, wallClock: wall, emit: emit) }
                 }
                 sender.flushDue(clock: clock, wallClock: wall, force: stopping, emit: emit)
+                statistics.queueOverflows.store(queues.reduce(0) { $0 &+ $1.overflows }, ordering: .relaxed)
                 if stopping { return }
                 // 10 ms: the drain period; a full packet goes out at once, a partial one within the flush delay.
                 Pause.sleep(nanoseconds: 10_000_000, unless: stop)

@@ -77,12 +77,14 @@ struct HTTPMetricsPage {
         gauge(registry, "ringtracker_seeders", "Seeding peers", [], Int64(totals.seeders))
         gauge(registry, "ringtracker_leechers", "Leeching peers", [], Int64(totals.leechers))
 
+        if let cluster = shared.statistics.cluster { clusterSeries(registry, cluster) }
+
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         return bytes
     }
 
-    private func counter(
+    func counter(
         _ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)],
         _ value: UInt64
     ) {
@@ -94,7 +96,7 @@ struct HTTPMetricsPage {
         counter.increment(by: Int64(clamping: value))
     }
 
-    private func gauge(
+    func gauge(
         _ registry: PrometheusCollectorRegistry, _ name: String, _ help: String, _ labels: [(String, String)],
         _ value: Int64
     ) {

@@ -52,6 +52,11 @@ extension HTTPTrackerHandler {
                 announce, from: PeerEndpoint(address: address, port: request.port), now: WallClock.seconds(),
                 rng: &loop.rng, peers: &raw, at: 0)
         }
+        if outcome.worthSyncing, let sync = loop.sync {
+            sync.push(LivesyncEntry.change(
+                request.infoHash, PeerEndpoint(address: address, port: request.port), event: request.event,
+                isSeeder: request.isSeeder))
+        }
         let counts = HTTPBencode.AnnounceCounts(
             seeders: outcome.seeders, leechers: outcome.leechers, downloaded: outcome.downloaded,
             interval: shared.interval(rng: &loop.rng))
