@@ -60,8 +60,9 @@ public final class ClusterSync: Sendable {
                let group = try? SocketAddress(parsing: "224.0.23.5:\(configuration.port)") {
                 result.append((index, group))
             }
-            if holder.ipv6, let interface = configuration.multicastIPv6Interface,
-               let group = try? SocketAddress(parsing: "[ff02::7274:6c73%\(interface)]:\(configuration.port)") {
+            // Scope 0: IPV6_MULTICAST_IF (set when joining) picks the interface.
+            if holder.ipv6, configuration.multicastIPv6Interface != nil,
+               let group = try? SocketAddress(parsing: "[ff02::7274:6c73]:\(configuration.port)") {
                 result.append((index, group))
             }
             for node in configuration.nodes where node.isIPv6 == holder.ipv6 { result.append((index, node)) }
