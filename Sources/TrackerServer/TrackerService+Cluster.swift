@@ -25,6 +25,21 @@ extension TrackerService {
     }
 }
 
+extension TrackerService {
+    /// `--cluster-state-from`: fills the store from a peer before any worker serves, so a restarted
+    /// node does not answer with empty swarms for half an hour. A failure is logged, not fatal.
+    func transferStateAtStart() {
+        guard let peer = configuration.cluster.stateFrom else { return }
+        do {
+            let report = try ClusterStateTransfer.fetch(
+                from: peer, key: configuration.cluster.key, into: store, now: WallClock.seconds())
+            logger.info("cluster state loaded", metadata: ["from": "\(peer)", "report": "\(report)"])
+        } catch {
+            logger.warning("cluster state not loaded; starting with what we have", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
 extension UDPRequestHandler {
     /// The handler with `queue` as its ring to the cluster sync thread.
     func syncing(to queue: SyncQueue?) -> UDPRequestHandler {

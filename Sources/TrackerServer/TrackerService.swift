@@ -77,6 +77,7 @@ public final class TrackerService: Sendable {
         let backend = try resolveBackend()
         try loadAccessListAtStart()
         loadStateAtStart()
+        transferStateAtStart()
         let perWorker = try bindListeners()
         let cluster = try makeClusterSync()
         // HTTP binds now (a low port needs root) but accepts nothing until privileges are dropped.
@@ -175,6 +176,7 @@ public final class TrackerService: Sendable {
         http.pinEventLoops = configuration.pinWorkers
         http.announceInterval = configuration.tracker.announceInterval
         http.announceJitter = configuration.tracker.intervalJitter
+        if configuration.cluster.isEnabled { http.clusterState = ClusterStateAccess(configuration.cluster) }
         let workers = workerStatistics
         var source = TrackerStatisticsSource(udpWorkers: { workers })
         if configuration.cluster.isEnabled { source.cluster = clusterStatistics }

@@ -108,6 +108,9 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("cluster-flush-delay"), help: ArgumentHelp("Cluster sync: send a partly filled packet after this long (default: 1).", valueName: "seconds"))
     var clusterFlushDelay: String?
 
+    @Option(name: .customLong("cluster-state-from"), help: ArgumentHelp("Cluster sync: at start, load the swarms of the node whose HTTP listener this is.", valueName: "host:port"))
+    var clusterStateFrom: String?
+
     @Option(name: .customLong("connection-id-key"), help: ArgumentHelp("Connection-ID key file (16 bytes, raw or hex) shared by cluster nodes (default: random per start).", valueName: "file"))
     var connectionIDKey: String?
 
@@ -121,7 +124,7 @@ struct RingTracker: ParsableCommand {
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
             (.livesyncListen, livesyncListen), (.clusterMulticast6, clusterMulticast6), (.clusterKey, clusterKey),
             (.clusterInsecure, clusterInsecure ? "yes" : nil), (.clusterFlushDelay, clusterFlushDelay),
-            (.connectionIDKey, connectionIDKey),
+            (.connectionIDKey, connectionIDKey), (.clusterStateFrom, clusterStateFrom),
         ]
         let repeated: [(SettingKey, [String])] = [
             (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),

@@ -17,6 +17,16 @@ struct ClusterLoopbackTests {
         try (0..<3).map { _ in try UDPSocket.unusedPort(SocketAddress(parsing: "0.0.0.0:0")).port }
     }
 
+    static func nodeConfiguration(syncPort: UInt16, key: [UInt8]) -> ServerConfiguration {
+        var configuration = ServerConfiguration(udpListeners: ["127.0.0.1:0"], cpus: [0], pinWorkers: false, backend: .mmsg)
+        configuration.http = HTTPConfiguration(listeners: ["127.0.0.1:0"])
+        configuration.cluster.port = syncPort
+        configuration.cluster.allow = [CIDR("127.0.0.0/8")!]
+        configuration.cluster.key = key
+        configuration.cluster.flushDelay = flushDelay
+        return configuration
+    }
+
     static func withCluster(_ body: ([TrackerService], [UInt16]) throws -> Void) throws {
         var logger = Logger(label: "cluster-test")
         logger.logLevel = .critical
@@ -117,5 +127,38 @@ struct ClusterLoopbackTests {
             #expect(metrics.contains("ringtracker_cluster_dropped_total{reason=\"bad_mac\"} 0"))
             #expect(metrics.contains("ringtracker_cluster_last_packet_age_seconds{node=\"127.0.0.1:"))
         }
+    }
+
+    @Test("A starting node loads a peer's swarms by state transfer; a wrong key loads nothing")
+    func stateTransfer() throws {
+        var logger = Logger(label: "cluster-test")
+        logger.logLevel = .critical
+        let ports = try Self.freePorts()
+        let key = Array("state transfer needs this key".utf8)
+        var first = Self.nodeConfiguration(syncPort: ports[0], key: key)
+        first.cluster.nodes = [try SocketAddress(parsing: "127.0.0.1:\(ports[1])")]
+        let a = TrackerService(configuration: first, logger: logger)
+        try a.start()
+        defer { a.stop() }
+        let torrent = hash(91)
+        let client = try UDPTestClient(server: "127.0.0.1", port: a.udpAddresses[0].port, source: "127.0.0.40")
+        try client.connect()
+        _ = try client.announce(torrent, port: 7100, left: 0)
+
+        var second = Self.nodeConfiguration(syncPort: ports[1], key: key)
+        second.cluster.nodes = [try SocketAddress(parsing: "127.0.0.1:\(ports[0])")]
+        second.cluster.stateFrom = a.httpAddresses[0]
+        let b = TrackerService(configuration: second, logger: logger)
+        try b.start()
+        #expect(b.store.scrape(InfoHash(bytes: torrent)).seeders == 1, "filled before serving")
+        b.stop()
+
+        var wrong = Self.nodeConfiguration(syncPort: ports[2], key: Array("another key, not the cluster's".utf8))
+        wrong.cluster.nodes = [try SocketAddress(parsing: "127.0.0.1:\(ports[0])")]
+        wrong.cluster.stateFrom = a.httpAddresses[0]
+        let c = TrackerService(configuration: wrong, logger: logger)
+        try c.start()
+        defer { c.stop() }
+        #expect(c.store.scrape(InfoHash(bytes: torrent)).seeders == 0)
     }
 }

@@ -174,6 +174,7 @@ struct OpentrackerConfTests {
             ringtracker.cluster-flush-delay 0.5
             ringtracker.cluster-multicast6 eth1
             ringtracker.connection-id-key /etc/ringtracker/connid.key
+            ringtracker.cluster-state-from 10.0.0.2:6969
             """
         let settings = try parse(text)
         #expect(settings.udpListeners == ["127.0.0.1:7000", "[::1]:7000"])

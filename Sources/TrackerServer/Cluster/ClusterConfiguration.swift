@@ -24,6 +24,8 @@ public struct ClusterConfiguration: Sendable {
     public var insecure = false
     /// Seconds an entry may wait before its partly filled packet is sent.
     public var flushDelay: Double = 1
+    /// HTTP "HOST:PORT" of a node to fetch the state from at start (`--cluster-state-from`).
+    public var stateFrom: String?
 
     public init() {}
 

@@ -78,6 +78,7 @@ extension ClusterConfiguration {
         key = try settings.clusterKey.map { path throws(StartupError) in try KeyFile.clusterKey(path) }
         insecure = settings.clusterInsecure
         flushDelay = settings.clusterFlushDelay
+        stateFrom = settings.clusterStateFrom
     }
 
     private static func ipv4(_ text: Substring) -> UInt32? {

@@ -82,6 +82,11 @@ extension DaemonSettings {
             clusterFlushDelay = seconds
         case .clusterMulticast6: clusterMulticast6 = try Self.word(value, key)
         case .connectionIDKey: connectionIDKey = value
+        case .clusterStateFrom:
+            guard let address = ListenAddress.normalise(value, defaultPort: 6969) else {
+                throw SettingError("cluster-state-from: '\(value)' is not an address such as 10.0.0.2:6969")
+            }
+            clusterStateFrom = address
         }
     }
 
@@ -118,6 +123,7 @@ extension DaemonSettings {
         case .clusterFlushDelay: clusterFlushDelay = defaults.clusterFlushDelay
         case .clusterMulticast6: clusterMulticast6 = nil
         case .connectionIDKey: connectionIDKey = nil
+        case .clusterStateFrom: clusterStateFrom = nil
         }
     }
 

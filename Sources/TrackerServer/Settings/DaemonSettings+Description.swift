@@ -59,6 +59,7 @@ extension DaemonSettings {
             case .clusterFlushDelay: line(key, "\(clusterFlushDelay)")
             case .clusterMulticast6: optional(key, clusterMulticast6, "no IPv6 multicast sync")
             case .connectionIDKey: optional(key, connectionIDKey, "random key per start")
+            case .clusterStateFrom: optional(key, clusterStateFrom, "no state transfer at start")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -77,6 +77,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var clusterFlushDelay: Double = 1
     /// Interface name to join the IPv6 sync group ff02::7274:6c73 on.
     public var clusterMulticast6: String?
+    /// HTTP "HOST:PORT" of a node to fetch swarms from at start.
+    public var clusterStateFrom: String?
     /// File holding the 16-byte connection-ID key shared by cluster nodes.
     public var connectionIDKey: String?
 

@@ -30,6 +30,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case clusterInsecure = "cluster-insecure"    // bool
     case clusterFlushDelay = "cluster-flush-delay"
     case clusterMulticast6 = "cluster-multicast6"
+    case clusterStateFrom = "cluster-state-from"
     case connectionIDKey = "connection-id-key"
 
     /// Keys that add an entry each time they appear instead of replacing the value.
