@@ -137,8 +137,10 @@ def eventually(seconds, condition):
     return condition()
 
 
-def start_daemons(binary, keys, extra):
+def start_daemons(binary, keys, extra, only=None):
     for i, node in enumerate(NODES):
+        if only is not None and i != only:
+            continue
         log = tempfile.NamedTemporaryFile(prefix=f"ringtracker-{node}-", suffix=".log", delete=False)
         args = ["ip", "netns", "exec", ns(node), binary, "--udp", f"{v4(i)}:{TRACKER_PORT}", "--udp", f"[{v6(i)}]:{TRACKER_PORT}",
                 "--http", f"{v4(i)}:{TRACKER_PORT}", "--cpus", "0", "--no-pin", "--io-backend", "mmsg",
@@ -146,10 +148,10 @@ def start_daemons(binary, keys, extra):
                 "--cluster-key", keys[0], "--connection-id-key", keys[1], "--cluster-flush-delay", str(FLUSH),
                 "--stats-allow", "10.211.0.0/24"] + extra(i)
         daemons.append((subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT), log))
-    for (process, log), node in zip(daemons, NODES):
+    for process, log in daemons:
         ok = eventually(10, lambda: "listening" in open(log.name).read() or process.poll() is not None)
         if not ok or process.poll() is not None:
-            raise RuntimeError(f"node {node} did not start: {open(log.name).read()}")
+            raise RuntimeError(f"{log.name} did not start: {open(log.name).read()}")
 
 
 def stop_daemons():
@@ -244,6 +246,16 @@ def scenario(name, binary, keys, extra, ipv6_clients):
 
     if name == "unicast":
         attack(infohash)
+        # B restarted with --cluster-state-from A: B's own seeder is back before any re-announce.
+        process, log = daemons.pop(1)
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+        os.unlink(log.name)
+        start_daemons(binary, keys, lambda i: extra(i) + ["--cluster-state-from", f"{v4(0)}:{TRACKER_PORT}"], only=1)
+        fresh = Client("b", address(1))
+        fresh.connect()
+        check(fresh.scrape(infohash)[0] == 1, "unicast: B restarted re-fills its swarms by state transfer from A")
     stop_daemons()
 
 
