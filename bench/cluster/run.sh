@@ -30,9 +30,11 @@ ip -n "${p}a" addr add 10.212.0.1/24 dev eth0
 ip -n "${p}b" addr add 10.212.0.2/24 dev eth0
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/cluster.key"
 
-start() { # ns cpu peer-address log
+start() { # ns cpu peer-address log (peer "none": no cluster, the baseline)
+    local cluster=(--cluster-node "$3:9696" --cluster-allow 10.212.0.0/24 --cluster-key "$work/cluster.key")
+    [ "$3" = none ] && cluster=()
     ip netns exec "$1" "$tracker" --udp 127.0.0.1:6969 --http 127.0.0.1:6969 --cpus "$2" --io-backend mmsg \
-        --cluster-node "$3:9696" --cluster-allow 10.212.0.0/24 --cluster-key "$work/cluster.key" >"$4" 2>&1 &
+        "${cluster[@]}" >"$4" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do grep -q listening "$4" && return 0; sleep 0.05; done
     echo "node in $1 did not start" >&2; cat "$4" >&2; exit 1
@@ -65,10 +67,20 @@ worker1=$(thread_ticks "$pid_a" udp-0)
 hz=$(getconf CLK_TCK)
 ip netns exec "${p}a" curl -s http://127.0.0.1:6969/metrics >"$work/a.metrics"
 ip netns exec "${p}b" curl -s http://127.0.0.1:6969/metrics >"$work/b.metrics"
-python3 - "$hz" "$elapsed" "$((send1 - send0))" "$((recv1 - recv0))" "$((worker1 - worker0))" "$work" <<'PY'
+
+# Baseline: the same load on a node without cluster sync, for the worker's CPU per announce.
+kill "$pid_a"; wait "$pid_a" 2>/dev/null || true
+start "${p}a" 0 none "$work/a0.log"; pid_a0=${pids[-1]}
+base0=$(thread_ticks "$pid_a0" udp-0)
+ip netns exec "${p}a" "$flood" --target 127.0.0.1:6969 --torrents 200000 --peers 600000 --warmup 2 --warmup-limit 25 \
+    --duration 8 --cpus 1 --sockets 64 --sources 64 --json >"$work/flood0.json"
+base1=$(thread_ticks "$pid_a0" udp-0)
+ip netns exec "${p}a" curl -s http://127.0.0.1:6969/metrics >"$work/a0.metrics"
+python3 - "$hz" "$elapsed" "$((send1 - send0))" "$((recv1 - recv0))" "$((worker1 - worker0))" "$work" "$((base1 - base0))" <<'PY'
 import json, sys
 hz, elapsed, send, recv, worker = map(float, sys.argv[1:6])
 work = sys.argv[6]
+base = float(sys.argv[7])
 flood = json.load(open(f"{work}/flood.json"))
 
 def metric(node, name, *labels):
@@ -95,6 +107,9 @@ print(f"packets A→B                           {packets:.0f} ({sent / max(packe
 print(f"sender sync thread CPU per synced peer  {us(send, sent):.3f} µs")
 print(f"receiver sync thread CPU per peer       {us(recv, received):.3f} µs")
 print(f"A's UDP worker CPU per announce         {us(worker, announces):.3f} µs (includes the ring push)")
+base_announces = metric("a0", "ringtracker_responses_total", 'action="announce"', 'outcome="ok"', 'protocol="udp"')
+flood0 = json.load(open(f"{work}/flood0.json"))
+print(f"same, node without cluster (baseline)   {us(base, base_announces):.3f} µs; measured phase {flood0['announcesPerSecond']:.0f} announces/s")
 print(f"wire bytes per synced peer             {(nbytes + 28 * packets) / max(sent, 1):.1f} B (UDP payload {nbytes / max(sent, 1):.1f} B + IPv4/UDP headers)")
 print(f"wire bytes per announce                {(nbytes + 28 * packets) / max(announces, 1):.1f} B per destination node")
 PY

@@ -23,12 +23,7 @@ final class ClusterReceiver {
         self.insecure = insecure
     }
 
-    func isAllowed(_ address: PeerAddress) -> Bool {
-        switch address {
-        case .v4(let v4): allow.contains { $0.contains(ipv4: v4.rawValue) }
-        case .v6(let v6): allow.contains { $0.contains(ipv6High: v6.high, low: v6.low) }
-        }
-    }
+    func isAllowed(_ address: PeerAddress) -> Bool { allow.containsAddress(address) }
 
     /// Returns the number of peers applied (0 for a dropped packet; every drop is counted).
     @discardableResult

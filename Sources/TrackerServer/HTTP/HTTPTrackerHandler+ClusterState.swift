@@ -14,14 +14,7 @@ public struct ClusterStateAccess: Sendable {
 
     init(_ cluster: ClusterConfiguration) {
         let networks = cluster.allow
-        self.init(
-            allowed: { address in
-                switch address {
-                case .v4(let v4): networks.contains { $0.contains(ipv4: v4.rawValue) }
-                case .v6(let v6): networks.contains { $0.contains(ipv6High: v6.high, low: v6.low) }
-                }
-            },
-            key: cluster.key)
+        self.init(allowed: { networks.containsAddress($0) }, key: cluster.key)
     }
 }
 
