@@ -61,6 +61,31 @@ func mixBits(_ value: UInt64) -> UInt64 {
     return z ^ (z >> 31)
 }
 
+/// What an upsert changed: whether the peer completed for the first time (so `downloaded` counts
+/// once per peer) and whether the change is worth telling cluster nodes about.
+struct UpsertResult: Equatable {
+    var completedNow: Bool
+    /// New peer, first completion, seeder status changed, or a re-announce of a record at least
+    /// `syncRenewMinutes` old (opentracker's OT_CLIENT_SYNC_RENEW_BOUNDARY).
+    var worthSyncing: Bool
+
+    /// 10 min: a peer re-announcing every 30 min is re-synced each time, one announcing more often
+    /// is not, so other nodes' copies never expire while the peer is alive (timeout 45 min).
+    static let syncRenewMinutes: UInt16 = 10
+
+    static func inserted(_ peer: some CompactPeer) -> UpsertResult {
+        UpsertResult(completedNow: peer.hasCompleted, worthSyncing: true)
+    }
+
+    static func updated<P: CompactPeer>(_ peer: P, over existing: P) -> UpsertResult {
+        let completedNow = peer.hasCompleted && !existing.hasCompleted
+        let age = (peer.minuteStamp &- existing.minuteStamp) & PeerMeta.stampMask
+        let renew = age >= syncRenewMinutes && age <= PeerMeta.maximumAge
+        return UpsertResult(
+            completedNow: completedNow, worthSyncing: completedNow || renew || peer.isSeeder != existing.isSeeder)
+    }
+}
+
 extension CompactPeer {
     /// This announce's record for a stored peer with the same endpoint: the completed bit, once
     /// set, stays set.

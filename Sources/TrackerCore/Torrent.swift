@@ -109,11 +109,13 @@ struct Torrent: Sendable {
             replaced = lists.v4.lists[handle.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
         }
         let before = peers4.count(in: lists.v4)
-        if peers4.upsert(peer, seed: seed, in: &lists.v4) { downloaded &+= 1 }
+        let change = peers4.upsert(peer, seed: seed, in: &lists.v4)
+        if change.completedNow { downloaded &+= 1 }
         let added = peers4.count(in: lists.v4) - before
         let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
         var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists)
         result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
+        result.worthSyncing = change.worthSyncing
         return (result, replaced)
     }
 
@@ -126,27 +128,33 @@ struct Torrent: Sendable {
         if peers6.isNone { peers6 = lists.v6.allocate(PeerList()) }
         let replaced = cap > 0 && lists.v6.lists[peers6.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
         let before = lists.v6[peers6].count
-        if lists.v6.lists[peers6.position].upsert(peer, seed: seed) { downloaded &+= 1 }
+        let change = lists.v6.lists[peers6.position].upsert(peer, seed: seed)
+        if change.completedNow { downloaded &+= 1 }
         let added = lists.v6[peers6].count - before
         let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
         var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists)
         result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
+        result.worthSyncing = change.worthSyncing
         return (result, replaced)
     }
 
     /// Applies `stopped`: removes the endpoint from its family and reports counts afterwards.
     mutating func stop(_ endpoint: PeerEndpoint, now: UInt32, seed: UInt64, lists: inout PeerLists) -> AnnounceOutcome {
+        var removed = false
         switch endpoint.address {
         case .v4(let address):
-            _ = peers4.remove(Peer4(address, port: endpoint.port), seed: seed, in: &lists.v4)
+            removed = peers4.remove(Peer4(address, port: endpoint.port), seed: seed, in: &lists.v4)
         case .v6(let address):
             if !peers6.isNone {
-                _ = lists.v6.lists[peers6.position].remove(Peer6(address, port: endpoint.port), seed: seed)
+                removed = lists.v6.lists[peers6.position].remove(Peer6(address, port: endpoint.port), seed: seed)
                 releaseEmptyIPv6(&lists)
             }
         }
         lastActivity = now
-        return outcome(peerCount: 0, examined: 0, lists)
+        var result = outcome(peerCount: 0, examined: 0, lists)
+        // Only a stop that removed a peer is synced: stops for unknown peers cost the cluster nothing.
+        result.worthSyncing = removed
+        return result
     }
 
     /// Expires both families. Returns the number of peers removed.

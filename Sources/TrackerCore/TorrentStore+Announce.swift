@@ -75,7 +75,7 @@ extension TorrentStore {
 
     /// `stopped`: remove the peer, write no peers, report counts after removal. An unknown hash
     /// stays unknown.
-    private static func stop(
+    static func stop(
         _ infoHash: InfoHash, endpoint: PeerEndpoint, now: UInt32, seed: UInt64, totals: StoreTotals,
         in torrents: inout ShardTorrents
     ) -> AnnounceOutcome {

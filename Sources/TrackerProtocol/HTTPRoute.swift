@@ -10,6 +10,8 @@ public enum HTTPRoute: Hashable, Sendable {
     case fullScrape
     case stats
     case metrics
+    /// `cluster-state`: a cluster node's state transfer (docs/CLUSTER.md).
+    case clusterState
     case root
     case notFound
 
@@ -35,6 +37,7 @@ public enum HTTPRoute: Hashable, Sendable {
         if decoded.isEmpty { return .root }
         if decoded.elementsEqual(stats) { return .stats }
         if decoded.elementsEqual("metrics".utf8) { return .metrics }
+        if decoded.elementsEqual("cluster-state".utf8) { return .clusterState }
         if decoded.first == UInt8(ascii: "a") { return .announce }
         if decoded.elementsEqual("scrape".utf8) {
             guard let query else { return .fullScrape }

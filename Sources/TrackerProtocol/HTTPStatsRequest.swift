@@ -1,7 +1,7 @@
 // `/stats?mode=…` (opentracker.md §4). Only modes RingTracker implements are accepted; any other
 // mode is a 400 rather than opentracker's hang (`tpbs` without `format`) or 500 (`busy`).
 public enum HTTPStatsMode: String, CaseIterable, Hashable, Sendable {
-    case peer, torr, conn, udp4, tcp4, scrp, completed, top10, top100, version, everything
+    case peer, torr, conn, udp4, tcp4, scrp, completed, top10, top100, version, everything, syncs
 }
 
 public enum HTTPStatsParseResult: Hashable, Sendable {

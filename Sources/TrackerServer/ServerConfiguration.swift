@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable {
     /// The HTTP front's settings; it runs when `http.listeners` is not empty. Its event loops,
     /// interval and access list follow this configuration's (set in `TrackerService.start`).
     public var http: HTTPConfiguration
+    /// Cluster live sync; runs when `cluster.isEnabled`.
+    public var cluster = ClusterConfiguration()
 
     public init(
         udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,

@@ -18,6 +18,11 @@ public final class TrackerService: Sendable {
     public let access: AccessPolicy
     /// Writes `--state-file` (the path as seen after any chroot); nil without a state file.
     public let snapshots: StateSnapshots?
+    /// Cluster sync counters (zero without a cluster) and one ring per UDP worker to the sync thread.
+    public let clusterStatistics = ClusterStatistics()
+    let syncQueues: [SyncQueue]
+    /// One ring per HTTP event loop (they run on the same CPUs as the workers).
+    let httpSyncQueues: [SyncQueue]
     /// Keeps a reload that fails on every file change from flooding the log.
     let reloadFailures = RepeatLimiter()
     let logger: Logger
@@ -45,6 +50,8 @@ public final class TrackerService: Sendable {
         self.workerStatistics = configuration.cpus.map { _ in UDPStatistics() }
         self.engineCounters = configuration.cpus.map { _ in EngineCounters() }
         self.access = AccessPolicy(mode: configuration.accessMode)
+        self.syncQueues = configuration.cluster.isEnabled ? configuration.cpus.map { _ in SyncQueue() } : []
+        self.httpSyncQueues = configuration.cluster.isEnabled ? configuration.cpus.map { _ in SyncQueue() } : []
         let store = self.store
         self.snapshots = configuration.stateFile.map { StateSnapshots(path: $0, store: store, logger: logger) }
     }
@@ -70,7 +77,9 @@ public final class TrackerService: Sendable {
         let backend = try resolveBackend()
         try loadAccessListAtStart()
         loadStateAtStart()
+        transferStateAtStart()
         let perWorker = try bindListeners()
+        let cluster = try makeClusterSync()
         // HTTP binds now (a low port needs root) but accepts nothing until privileges are dropped.
         try startHTTP()
         do { try dropPrivilegesIfAsked() } catch {
@@ -95,9 +104,11 @@ public final class TrackerService: Sendable {
                 let handler = UDPRequestHandler(
                     store: store, connectionIDs: connectionIDs, intervals: intervals,
                     statistics: workerStatistics[index], access: access, seed: UInt64.random(in: .min ... .max))
+                    .syncing(to: syncQueues.isEmpty ? nil : syncQueues[index])
                 threads.append(try startWorker(index: index, cpu: cpu, fds: fds, handler: handler, engine: engine))
             }
             threads.append(try startCleaner())
+            if let cluster { threads += try cluster.startThreads(stop: stopSignal) }
             if let watcher = try makeAccessListWatcher() { threads.append(watcher) }
             if let snapshots {
                 threads.append(try snapshots.startPeriodic(interval: configuration.snapshotInterval, stop: stopSignal))
@@ -165,10 +176,13 @@ public final class TrackerService: Sendable {
         http.pinEventLoops = configuration.pinWorkers
         http.announceInterval = configuration.tracker.announceInterval
         http.announceJitter = configuration.tracker.intervalJitter
+        if configuration.cluster.isEnabled { http.clusterState = ClusterStateAccess(configuration.cluster) }
         let workers = workerStatistics
+        var source = TrackerStatisticsSource(udpWorkers: { workers })
+        if configuration.cluster.isEnabled { source.cluster = clusterStatistics }
         let front = HTTPFront(
-            configuration: http, store: store, statistics: TrackerStatisticsSource(udpWorkers: { workers }),
-            access: access, logger: logger)
+            configuration: http, store: store, statistics: source,
+            access: access, syncQueues: httpSyncQueues, logger: logger)
         let bound = try front.start(acceptImmediately: false)
         state.withLock {
             $0.http = front

@@ -17,6 +17,8 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
     var access: AccessPolicy.Reader
     var rng: Xoshiro256
     var counters = UDPLocalCounters()
+    /// This worker's ring to the cluster sync thread; nil without cluster sync.
+    public var sync: SyncQueue?
     /// Unix seconds, refreshed once per loop turn in `tick()` (a vDSO read, not a syscall).
     public private(set) var now: UInt32
 
@@ -134,6 +136,10 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)
         counters.peersReturned &+= UInt64(outcome.peerCount)
+        if outcome.worthSyncing, let sync {
+            // A copy into a preallocated ring slot: no lock, no allocation (docs/CLUSTER.md).
+            sync.push(LivesyncEntry.change(request.infoHash, peer, event: request.event, isSeeder: announce.isSeeder))
+        }
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }
 

@@ -91,6 +91,33 @@ struct RingTracker: ParsableCommand {
     @Flag(name: .customLong("metrics-public"), help: "Serve /metrics to everyone, not only --stats-allow networks.")
     var metricsPublic = false
 
+    @Option(name: .customLong("livesync-listen"), help: ArgumentHelp("Cluster sync: join 224.0.23.5 on the interface with this IPv4 address (opentracker livesync.cluster.listen; default port 9696).", valueName: "ip[:port]"))
+    var livesyncListen: String?
+
+    @Option(name: .customLong("cluster-multicast6"), help: ArgumentHelp("Cluster sync: join ff02::7274:6c73 on this interface.", valueName: "iface"))
+    var clusterMulticast6: String?
+
+    @Option(name: .customLong("cluster-node"), help: ArgumentHelp("Cluster sync: also send to this node by unicast, repeatable.", valueName: "host:port"))
+    var clusterNode: [String] = []
+
+    @Option(name: .customLong("cluster-allow"), help: ArgumentHelp("Cluster sync: accept packets from this network, repeatable (livesync.cluster.node_ip).", valueName: "cidr"))
+    var clusterAllow: [String] = []
+
+    @Option(name: .customLong("cluster-key"), help: ArgumentHelp("Cluster sync: HMAC key file shared by all nodes (≥ 16 bytes, raw or hex).", valueName: "file"))
+    var clusterKey: String?
+
+    @Flag(name: .customLong("cluster-insecure"), help: "Cluster sync: accept unsigned packets (mixed clusters with opentracker nodes).")
+    var clusterInsecure = false
+
+    @Option(name: .customLong("cluster-flush-delay"), help: ArgumentHelp("Cluster sync: send a partly filled packet after this long (default: 1).", valueName: "seconds"))
+    var clusterFlushDelay: String?
+
+    @Option(name: .customLong("cluster-state-from"), help: ArgumentHelp("Cluster sync: at start, load the swarms of the node whose HTTP listener this is.", valueName: "host:port"))
+    var clusterStateFrom: String?
+
+    @Option(name: .customLong("connection-id-key"), help: ArgumentHelp("Connection-ID key file (16 bytes, raw or hex) shared by cluster nodes (default: random per start).", valueName: "file"))
+    var connectionIDKey: String?
+
     /// The flags actually given, for `DaemonSettings.applyCommandLine` (they override the file).
     var givenFlags: [(key: SettingKey, values: [String])] {
         let single: [(SettingKey, String?)] = [
@@ -99,9 +126,13 @@ struct RingTracker: ParsableCommand {
             (.user, user), (.chroot, chroot), (.redirectURL, redirectURL), (.statsPath, statsPath),
             (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
+            (.livesyncListen, livesyncListen), (.clusterMulticast6, clusterMulticast6), (.clusterKey, clusterKey),
+            (.clusterInsecure, clusterInsecure ? "yes" : nil), (.clusterFlushDelay, clusterFlushDelay),
+            (.connectionIDKey, connectionIDKey), (.clusterStateFrom, clusterStateFrom),
         ]
         let repeated: [(SettingKey, [String])] = [
             (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),
+            (.clusterNode, clusterNode), (.clusterAllow, clusterAllow),
         ]
         return single.compactMap { key, value in value.map { (key, [$0]) } } + repeated.map { ($0, $1) }
     }

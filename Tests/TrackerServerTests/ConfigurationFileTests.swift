@@ -95,8 +95,9 @@ struct OpentrackerConfTests {
         #expect(settings.chroot == "/usr/local/etc/opentracker")
         #expect(settings.user == "nobody")
         #expect(settings.redirectURL == "https://your.tracker.local/")
-        #expect(file.warnings.count == 4, "two livesync lines and batchsync: \(file.warnings)")
-        #expect(file.warnings.contains { $0.hasPrefix("opentracker.conf:38:") && $0.contains("livesync.cluster.listen") })
+        // livesync lines are live now (cluster sync); only batchsync is warned about.
+        #expect(file.warnings.count == 1, "batchsync only: \(file.warnings)")
+        #expect(!file.warnings.contains { $0.contains("livesync") })
     }
 
     @Test("Every opentracker address form is normalised to HOST:PORT, 6969 when no port is given")
@@ -166,6 +167,14 @@ struct OpentrackerConfTests {
             ringtracker.metrics-public yes
             ringtracker.livesync-listen 10.0.0.1:9000
             ringtracker.livesync-node 10.0.0.2
+            ringtracker.cluster-allow 10.0.0.3
+            ringtracker.cluster-node 10.0.0.2:9000
+            ringtracker.cluster-key /etc/ringtracker/cluster.key
+            ringtracker.cluster-insecure yes
+            ringtracker.cluster-flush-delay 0.5
+            ringtracker.cluster-multicast6 eth1
+            ringtracker.connection-id-key /etc/ringtracker/connid.key
+            ringtracker.cluster-state-from 10.0.0.2:6969
             """
         let settings = try parse(text)
         #expect(settings.udpListeners == ["127.0.0.1:7000", "[::1]:7000"])
@@ -189,7 +198,11 @@ struct OpentrackerConfTests {
         #expect(settings.fullScrapeInterval == 30)
         #expect(settings.metricsPublic)
         #expect(settings.livesyncListen == "10.0.0.1:9000")
-        #expect(settings.livesyncNodes.map(\.description) == ["10.0.0.2/32"])
+        #expect(settings.livesyncNodes.map(\.description) == ["10.0.0.2/32", "10.0.0.3/32"])
+        #expect(settings.clusterNodes == ["10.0.0.2:9000"])
+        #expect(settings.clusterKey == "/etc/ringtracker/cluster.key" && settings.clusterInsecure)
+        #expect(settings.clusterFlushDelay == 0.5 && settings.clusterMulticast6 == "eth1")
+        #expect(settings.connectionIDKey == "/etc/ringtracker/connid.key")
         #expect(throws: Never.self) { try settings.validate() }
 
         let description = settings.effectiveDescription()

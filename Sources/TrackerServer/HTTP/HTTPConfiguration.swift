@@ -36,6 +36,9 @@ public struct HTTPConfiguration: Sendable {
     /// BEP 3 `interval`, seconds, and its ± jitter (opentracker: 1800 − 180 … 1800 + 179).
     public var announceInterval: UInt32
     public var announceJitter: UInt32
+    /// Who may fetch `/cluster-state` and the key its requests and answers are signed with; nil
+    /// without a cluster (the path is then 404).
+    public var clusterState: ClusterStateAccess?
 
     public init(
         listeners: [String] = ["0.0.0.0:6969"],

@@ -14,6 +14,8 @@ public final class HTTPFront: Sendable {
     private let shared: HTTPShared
     private let logger: Logger
     private let access: AccessPolicy?
+    /// One ring per event loop to the cluster sync thread (empty without a cluster).
+    private let syncQueues: [SyncQueue]
     private let state = Mutex<State>(State())
 
     private struct State: ~Copyable {
@@ -26,8 +28,9 @@ public final class HTTPFront: Sendable {
     /// blacklist and its reloads apply to HTTP announces too; nil serves every torrent.
     public init(
         configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource,
-        access: AccessPolicy? = nil, logger: Logger
+        access: AccessPolicy? = nil, syncQueues: [SyncQueue] = [], logger: Logger
     ) {
+        self.syncQueues = syncQueues
         self.configuration = configuration
         self.access = access
         self.logger = logger
@@ -70,7 +73,7 @@ public final class HTTPFront: Sendable {
                 index: index, statistics: shared.loopStatistics[index], seed: seeds.next(), access: access,
                 idle: HTTPIdleSweeper(
                     idleTimeoutMilliseconds: timeout, headTimeoutMilliseconds: headTimeout, intervalMilliseconds: interval),
-                allocator: ByteBufferAllocator())
+                allocator: ByteBufferAllocator(), sync: index < syncQueues.count ? syncQueues[index] : nil)
         }
         let sweeps = zip(eventLoops, contexts).map { loop, context in
             loop.scheduleRepeatedTask(initialDelay: .milliseconds(interval), delay: .milliseconds(interval)) { _ in

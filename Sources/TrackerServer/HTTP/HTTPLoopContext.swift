@@ -19,11 +19,14 @@ final class HTTPLoopContext: @unchecked Sendable {
     private var responseBuffer: ByteBuffer?
     private let allocator: ByteBufferAllocator
     let idle: HTTPIdleSweeper
+    /// This loop's ring to the cluster sync thread (single producer: this loop's thread).
+    let sync: SyncQueue?
 
     init(
         index: Int, statistics: HTTPStatistics, seed: UInt64, access: AccessPolicy?, idle: HTTPIdleSweeper,
-        allocator: ByteBufferAllocator
+        allocator: ByteBufferAllocator, sync: SyncQueue? = nil
     ) {
+        self.sync = sync
         self.index = index
         self.statistics = statistics
         self.access = access?.makeReader()

@@ -78,6 +78,7 @@ struct HTTPMetricsPage {
         gauge(registry, "ringtracker_leechers", "Leeching peers", [], Int64(totals.leechers))
 
         addProcessMetrics(registry)
+        if let cluster = shared.statistics.cluster { clusterSeries(registry, cluster) }
 
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)

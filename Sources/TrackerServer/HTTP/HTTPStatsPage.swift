@@ -52,6 +52,8 @@ struct HTTPStatsPage {
             return top(100)
         case .version:
             return "RingTracker \(RingTrackerVersion.string)\n"
+        case .syncs:
+            return (shared.statistics.cluster ?? ClusterStatistics()).syncsText(uptimeSeconds: uptime)
         case .everything:
             return everything(uptime: uptime, udpConnects: udpConnects, udpAnnounces: udpAnnounces, udpScrapes: udpScrapes,
                               udpPackets: udpPackets)

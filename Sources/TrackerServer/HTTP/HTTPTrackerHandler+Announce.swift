@@ -58,6 +58,11 @@ extension HTTPTrackerHandler {
             let reason: HTTPFailureReason = refusal == .newTorrentRate ? .tooManyNewTorrents : .trackerFull
             return respond(.ok, contentType: .plain, body: HTTPBencode.failure(reason.message), head: head, context: context)
         }
+        if outcome.worthSyncing, let sync = loop.sync {
+            sync.push(LivesyncEntry.change(
+                request.infoHash, PeerEndpoint(address: address, port: request.port), event: request.event,
+                isSeeder: request.isSeeder))
+        }
         let counts = HTTPBencode.AnnounceCounts(
             seeders: outcome.seeders, leechers: outcome.leechers, downloaded: outcome.downloaded,
             interval: shared.interval(rng: &loop.rng))

@@ -153,6 +153,8 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(
                 .ok, contentType: .prometheus,
                 body: HTTPMetricsPage(shared: shared).render(), head: head, context: context)
+        case .clusterState:
+            clusterState(client: client, head: head, context: context)
         case .root:
             guard let url = configuration.redirectURL else {
                 return error(.notFound, action: .root, head: head, context: context)

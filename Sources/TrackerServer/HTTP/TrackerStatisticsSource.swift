@@ -6,6 +6,8 @@ public struct TrackerStatisticsSource: Sendable {
     public var udpWorkers: @Sendable () -> [UDPStatistics]
     /// Unix seconds when the tracker started.
     public var startedAt: UInt32
+    /// Cluster sync counters; nil without a cluster (`/stats?mode=syncs` then reports zeros).
+    public var cluster: ClusterStatistics?
 
     public init(udpWorkers: @escaping @Sendable () -> [UDPStatistics] = { [] }, startedAt: UInt32 = WallClock.seconds()) {
         self.udpWorkers = udpWorkers

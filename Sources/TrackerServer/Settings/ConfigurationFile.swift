@@ -20,7 +20,7 @@
 /// | `access.stats NET` | `stats-allow` (the first one replaces the loopback default) |
 /// | `access.stats_path PATH` | `stats-path` |
 /// | `access.proxy NET` | `trusted-proxy` |
-/// | `livesync.cluster.listen ADDR` / `livesync.cluster.node_ip NET` | stored, warned as not active |
+/// | `livesync.cluster.listen ADDR` / `livesync.cluster.node_ip NET` | `livesync-listen` / `livesync-node` (cluster sync; needs `cluster-key` or `cluster-insecure`) |
 /// | `batchsync.cluster.admin_ip` | ignored with a warning (opentracker never parsed it either) |
 /// | `access.fifo_add` / `access.fifo_delete` | error: edit the list file instead (reloaded on change) |
 public struct ConfigurationFile: Sendable {
@@ -73,9 +73,6 @@ public struct ConfigurationFile: Sendable {
             var invert = false
             if let mapped = Self.opentrackerKeys[keyword] {
                 keys = mapped
-                if keyword.hasPrefix("livesync.") {
-                    warnings.append("\(fileName):\(lineNumber): \(keyword) accepted, but cluster live sync is not active in this build")
-                }
             } else if keyword.hasPrefix("ringtracker.") {
                 let name = keyword.dropFirst("ringtracker.".count)
                 if name == "no-pin" {

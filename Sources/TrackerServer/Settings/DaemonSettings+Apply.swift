@@ -70,9 +70,28 @@ extension DaemonSettings {
                 throw SettingError("livesync-listen: '\(value)' is not an address such as 192.168.0.1:9696")
             }
             livesyncListen = address
-        case .livesyncNode:
+        case .livesyncNode, .clusterAllow:
             let network = try Self.cidr(value, key)
             if !livesyncNodes.contains(network) { livesyncNodes.append(network) }
+        case .clusterNode:
+            guard let address = ListenAddress.normalise(value, defaultPort: ListenAddress.livesyncPort) else {
+                throw SettingError("cluster-node: '\(value)' is not an address such as 10.0.0.2:9696")
+            }
+            if !clusterNodes.contains(address) { clusterNodes.append(address) }
+        case .clusterKey: clusterKey = value
+        case .clusterInsecure: clusterInsecure = try Self.bool(value, key)
+        case .clusterFlushDelay:
+            guard let seconds = Double(value), seconds >= 0.01, seconds <= 60 else {
+                throw SettingError("cluster-flush-delay: '\(value)' is not a number of seconds in 0.01...60")
+            }
+            clusterFlushDelay = seconds
+        case .clusterMulticast6: clusterMulticast6 = try Self.word(value, key)
+        case .connectionIDKey: connectionIDKey = value
+        case .clusterStateFrom:
+            guard let address = ListenAddress.normalise(value, defaultPort: 6969) else {
+                throw SettingError("cluster-state-from: '\(value)' is not an address such as 10.0.0.2:6969")
+            }
+            clusterStateFrom = address
         }
     }
 
@@ -103,7 +122,14 @@ extension DaemonSettings {
         case .fullScrapeInterval: fullScrapeInterval = defaults.fullScrapeInterval
         case .metricsPublic: metricsPublic = defaults.metricsPublic
         case .livesyncListen: livesyncListen = nil
-        case .livesyncNode: livesyncNodes = []
+        case .livesyncNode, .clusterAllow: livesyncNodes = []
+        case .clusterNode: clusterNodes = []
+        case .clusterKey: clusterKey = nil
+        case .clusterInsecure: clusterInsecure = false
+        case .clusterFlushDelay: clusterFlushDelay = defaults.clusterFlushDelay
+        case .clusterMulticast6: clusterMulticast6 = nil
+        case .connectionIDKey: connectionIDKey = nil
+        case .clusterStateFrom: clusterStateFrom = nil
         }
     }
 

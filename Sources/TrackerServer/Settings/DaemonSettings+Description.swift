@@ -46,11 +46,21 @@ extension DaemonSettings {
             case .fullScrapeInterval: line(key, "\(fullScrapeInterval)")
             case .metricsPublic: line(key, yesNo(metricsPublic))
             case .livesyncListen:
-                if let livesyncListen { line(key, livesyncListen, note: "accepted, not active: no cluster sync in this build") }
-                else { unset(key, "no live sync") }
+                if let livesyncListen { line(key, livesyncListen, note: "joins 224.0.23.5 on this interface") }
+                else { unset(key, "no IPv4 multicast sync") }
             case .livesyncNode:
-                if livesyncNodes.isEmpty { unset(key, "no live sync peers") }
-                for network in livesyncNodes { line(key, network.description, note: "accepted, not active") }
+                if livesyncNodes.isEmpty { unset(key, "no sync packets accepted") }
+                for network in livesyncNodes { line(key, network.description) }
+            case .clusterAllow: unset(key, "the same list as \(SettingKey.livesyncNode.configKey)")
+            case .clusterNode:
+                if clusterNodes.isEmpty { unset(key, "no unicast sync") }
+                for node in clusterNodes { line(key, node) }
+            case .clusterKey: optional(key, clusterKey, "sync packets unauthenticated")
+            case .clusterInsecure: line(key, yesNo(clusterInsecure))
+            case .clusterFlushDelay: line(key, "\(clusterFlushDelay)")
+            case .clusterMulticast6: optional(key, clusterMulticast6, "no IPv6 multicast sync")
+            case .connectionIDKey: optional(key, connectionIDKey, "random key per start")
+            case .clusterStateFrom: optional(key, clusterStateFrom, "no state transfer at start")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -66,9 +66,24 @@ public struct DaemonSettings: Sendable, Equatable {
     public var fullScrapeInterval: UInt32 = 60
     /// Serve `/metrics` to everyone instead of only `statsAllow`.
     public var metricsPublic = false
-    /// opentracker live sync: accepted and stored so existing files load, reported as not active.
+    /// opentracker live sync: the IPv4 interface address to join 224.0.23.5 on, and the networks
+    /// whose sync packets are accepted (`livesync.cluster.node_ip`, `--cluster-allow`).
     public var livesyncListen: String?
     public var livesyncNodes: [CIDR] = []
+    /// Unicast sync destinations, "HOST:PORT" / "[V6]:PORT".
+    public var clusterNodes: [String] = []
+    /// File holding the cluster HMAC key (≥ 16 bytes).
+    public var clusterKey: String?
+    /// Accept and send sync packets without a MAC (mixed clusters with opentracker nodes).
+    public var clusterInsecure = false
+    /// Seconds a change waits at most before its partly filled packet is sent (opentracker: 15).
+    public var clusterFlushDelay: Double = 1
+    /// Interface name to join the IPv6 sync group ff02::7274:6c73 on.
+    public var clusterMulticast6: String?
+    /// HTTP "HOST:PORT" of a node to fetch swarms from at start.
+    public var clusterStateFrom: String?
+    /// File holding the 16-byte connection-ID key shared by cluster nodes.
+    public var connectionIDKey: String?
 
     public init() {}
 
@@ -81,8 +96,8 @@ public struct DaemonSettings: Sendable, Equatable {
     /// The access-list file for `accessMode`, nil when open.
     public var accessListPath: String? { whitelist ?? blacklist }
 
-    /// Whether live sync was configured (it is not active in this build).
-    public var livesyncConfigured: Bool { livesyncListen != nil || !livesyncNodes.isEmpty }
+    /// Whether cluster sync sends anywhere.
+    public var livesyncConfigured: Bool { livesyncListen != nil || clusterMulticast6 != nil || !clusterNodes.isEmpty }
 
     /// Cross-option checks, run once every source has been applied.
     public func validate() throws(SettingError) {
@@ -92,6 +107,9 @@ public struct DaemonSettings: Sendable, Equatable {
         if peerTimeout <= interval + interval / 10 {
             throw SettingError(
                 "peer-timeout \(peerTimeout) must exceed interval \(interval) plus its 10 % jitter, or peers expire before they re-announce")
+        }
+        if livesyncConfigured && clusterKey == nil && !clusterInsecure {
+            throw SettingError("cluster sync needs --cluster-key FILE, or --cluster-insecure to run unauthenticated")
         }
     }
 }

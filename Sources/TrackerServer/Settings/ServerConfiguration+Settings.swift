@@ -39,5 +39,7 @@ extension ServerConfiguration {
         chroot = settings.chroot
         stateFile = settings.stateFile
         snapshotInterval = settings.snapshotInterval
+        connectionIDKey = try settings.connectionIDKey.map { path throws(StartupError) in try KeyFile.connectionIDKey(path) }
+        cluster = try ClusterConfiguration(settings: settings)
     }
 }

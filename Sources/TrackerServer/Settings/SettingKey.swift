@@ -25,11 +25,19 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case metricsPublic = "metrics-public"        // bool
     case livesyncListen = "livesync-listen"
     case livesyncNode = "livesync-node"          // repeatable
+    case clusterNode = "cluster-node"            // repeatable, HOST:PORT to send sync packets to
+    case clusterAllow = "cluster-allow"          // repeatable; the same list as livesync-node
+    case clusterKey = "cluster-key"
+    case clusterInsecure = "cluster-insecure"    // bool
+    case clusterFlushDelay = "cluster-flush-delay"
+    case clusterMulticast6 = "cluster-multicast6"
+    case clusterStateFrom = "cluster-state-from"
+    case connectionIDKey = "connection-id-key"
 
     /// Keys that add an entry each time they appear instead of replacing the value.
     public var isRepeatable: Bool {
         switch self {
-        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode: true
+        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode, .clusterNode, .clusterAllow: true
         default: false
         }
     }
