@@ -124,10 +124,12 @@ struct DaemonSystemdTests {
         // A warning carries priority 4, so `journalctl -p warning` shows it.
         let list = try TemporaryList([])
         let config = list.directory.appendingPathComponent("cluster.conf")
-        try "livesync.cluster.listen 10.0.0.1:9696\n".write(to: config, atomically: true, encoding: .utf8)
+        // Unauthenticated cluster sync (unicast to a loopback node only) is always logged as a warning.
+        try "ringtracker.cluster-node 127.0.0.1:9\nringtracker.cluster-insecure true\n"
+            .write(to: config, atomically: true, encoding: .utf8)
         let warned = try Daemon.Running(
             ["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg", "--log-format", "journal", "--config", config.path])
-        let warning = try warned.waitForLine(containing: "livesync.cluster.listen")
+        let warning = try warned.waitForLine(containing: "UNAUTHENTICATED")
         #expect(warning.hasPrefix("<4>"), "warning is priority 4: \(warning)")
         let stale = try Daemon.Running(
             ["--udp", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg"],
