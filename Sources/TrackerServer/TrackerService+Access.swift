@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import TrackerCore
 import TrackerIO
@@ -9,9 +10,9 @@ extension TrackerService {
     /// (whitelist) or allows everything (blacklist), which an operator only notices from clients.
     func loadAccessListAtStart() throws(StartupError) {
         guard configuration.accessMode != .open, let path = configuration.accessListPath else { return }
-        let readPath = configuration.chroot.map { Self.join($0, path) } ?? path
+        let readPath = configuration.pathBeforeDrop(path)
         setAccessListReadPath(readPath)
-        switch readAccessList(readPath) {
+        switch Self.readAccessList(readPath) {
         case .success(let list):
             access.replace(with: list)
             logger.info(
@@ -28,7 +29,7 @@ extension TrackerService {
     @discardableResult
     public func reloadAccessList(trigger: String) -> Bool {
         guard configuration.accessMode != .open, let path = accessListReadPath else { return false }
-        switch readAccessList(path) {
+        switch Self.readAccessList(path) {
         case .success(let list):
             access.replace(with: list)
             reloadFailures.reset()
@@ -46,7 +47,8 @@ extension TrackerService {
         }
     }
 
-    private func readAccessList(_ path: String) -> Result<AccessList, StartupError> {
+    /// Reads and parses a list file; `--check-config` runs the same check.
+    static func readAccessList(_ path: String) -> Result<AccessList, StartupError> {
         let text: String
         do { text = try FileWatcher.readContents(of: path) } catch {
             return .failure(StartupError("\(error)"))
@@ -72,6 +74,12 @@ extension TrackerService {
     /// Root with `--user`: drop (after an optional chroot) once every socket is bound and before
     /// any worker runs. Root without `--user`: one warning.
     func dropPrivilegesIfAsked() throws(StartupError) {
+        if let directory = configuration.workingDirectory {
+            // opentracker's tracker.rootdir when not root: chdir only (every path was made absolute).
+            guard chdir(directory) == 0 else {
+                throw StartupError("rootdir \(directory): \(SystemError(errno: errno, call: "chdir"))")
+            }
+        }
         guard Privileges.isRoot else { return }
         guard let user = configuration.user else {
             logger.warning("running as root; pass --user to drop privileges after binding")
@@ -84,9 +92,5 @@ extension TrackerService {
         } catch {
             throw StartupError("drop privileges to \(user): \(error)")
         }
-    }
-
-    static func join(_ root: String, _ path: String) -> String {
-        root.hasSuffix("/") ? root + path.drop { $0 == "/" } : root + "/" + path.drop { $0 == "/" }
     }
 }

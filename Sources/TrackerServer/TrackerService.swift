@@ -170,7 +170,7 @@ public final class TrackerService: Sendable {
     /// starts empty; a bad one is moved aside and the tracker starts empty.
     private func loadStateAtStart() {
         guard let path = configuration.stateFile else { return }
-        let readable = configuration.chroot.map { Self.join($0, path) } ?? path
+        let readable = configuration.pathBeforeDrop(path)
         let loader = readable == path ? snapshots : StateSnapshots(path: readable, store: store, logger: logger)
         _ = loader?.loadAtStartup(now: WallClock.seconds())
     }

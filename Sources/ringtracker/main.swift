@@ -18,6 +18,26 @@ struct RingTracker: ParsableCommand {
             """,
         version: RingTrackerVersion.string)
 
+    /// opentracker's short flags are rewritten first (`OpentrackerArguments`); every failure to
+    /// parse, like every start-up failure, is one line on stderr and exit status 1.
+    static func main() {
+        let arguments: [String]
+        do { arguments = try OpentrackerArguments.translate(Array(CommandLine.arguments.dropFirst())) } catch {
+            fail(error.description)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
+        }
+    }
+
     @Option(help: ArgumentHelp("Read settings from an opentracker.conf-style file (flags override it).", valueName: "file"))
     var config: String?
 
@@ -60,7 +80,7 @@ struct RingTracker: ParsableCommand {
     @Option(help: ArgumentHelp("Started as root: drop to this user after binding.", valueName: "name"))
     var user: String?
 
-    @Option(help: ArgumentHelp("Started as root with --user: chroot here before dropping privileges.", valueName: "dir"))
+    @Option(name: [.customLong("chroot"), .customLong("rootdir")], help: ArgumentHelp("opentracker's tracker.rootdir: as root, chroot here before dropping to --user; otherwise chdir here. Files are then opened relative to it.", valueName: "dir"))
     var chroot: String?
 
     @Option(name: .customLong("redirect-url"), help: ArgumentHelp("HTTP: answer GET / with a 302 to this URL (default: 404).", valueName: "url"))
@@ -81,11 +101,17 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("snapshot-interval"), help: ArgumentHelp("Seconds between snapshots (default: 300).", valueName: "seconds"))
     var snapshotInterval: String?
 
-    @Option(name: .customLong("full-scrape-interval"), help: ArgumentHelp("Seconds between full scrapes per client address, 0 = no limit (default: 60).", valueName: "seconds"))
+    @Option(name: .customLong("full-scrape-interval"), help: ArgumentHelp("Seconds between full scrapes per client address (429 before); 0 = full scrape off (default: 60).", valueName: "seconds"))
     var fullScrapeInterval: String?
 
     @Flag(name: .customLong("metrics-public"), help: "Serve /metrics to everyone, not only --stats-allow networks.")
     var metricsPublic = false
+
+    @Option(name: .customLong("import-statedump"), help: ArgumentHelp("Load torrents' downloaded counts from an opentracker statedump (HEX40:base_minutes:downloaded lines) at start.", valueName: "file"))
+    var importStatedump: String?
+
+    @Option(name: .customLong("livesync-listen"), help: ArgumentHelp("opentracker live sync address (accepted, not active in this build).", valueName: "host:port"))
+    var livesyncListen: String?
 
     /// The flags actually given, for `DaemonSettings.applyCommandLine` (they override the file).
     var givenFlags: [(key: SettingKey, values: [String])] {
@@ -95,6 +121,7 @@ struct RingTracker: ParsableCommand {
             (.user, user), (.chroot, chroot), (.redirectURL, redirectURL), (.statsPath, statsPath),
             (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
+            (.importStatedump, importStatedump), (.livesyncListen, livesyncListen),
         ]
         let repeated: [(SettingKey, [String])] = [
             (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),
@@ -103,7 +130,16 @@ struct RingTracker: ParsableCommand {
     }
 
     func run() throws {
-        let (settings, warnings) = resolveSettings()
+        let (settings, fileWarnings) = resolveSettings()
+        var warnings = fileWarnings
+        // The same checks start-up makes, without binding: --check-config approves only what starts.
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(settings: settings)
+            warnings += try configuration.preflight()
+        } catch {
+            Self.fail(error.description)
+        }
         if let file = checkConfig {
             print("# effective configuration (defaults < \(file) < flags)")
             for warning in warnings { print("# warning: \(warning)") }
@@ -121,8 +157,6 @@ struct RingTracker: ParsableCommand {
         let logger = Logger(label: "ringtracker")
         for warning in warnings { logger.warning("\(warning)") }
 
-        let configuration: ServerConfiguration
-        do { configuration = try ServerConfiguration(settings: settings) } catch { Self.fail(error.description) }
         if !HeapTuning.releaseLargeBlocksToKernel() { logger.warning("mallopt(M_MMAP_THRESHOLD) refused") }
         let service = TrackerService(configuration: configuration, logger: logger)
         do { try service.start() } catch { Self.fail(error.description) }

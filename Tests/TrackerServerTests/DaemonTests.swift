@@ -15,11 +15,17 @@ enum Daemon {
         let process = Process()
         let log: URL
 
-        init(_ arguments: [String]) throws {
+        /// `wrapper` (e.g. `setpriv --reuid=nobody …`) runs the daemon binary with `arguments`.
+        init(_ arguments: [String], wrapper: [String] = []) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.executableURL = Daemon.binary
-            process.arguments = arguments
+            if let executable = wrapper.first {
+                process.executableURL = URL(fileURLWithPath: executable)
+                process.arguments = wrapper.dropFirst() + [Daemon.binary.path] + arguments
+            } else {
+                process.executableURL = Daemon.binary
+                process.arguments = arguments
+            }
             let handle = try FileHandle(forWritingTo: log)
             process.standardError = handle
             process.standardOutput = handle

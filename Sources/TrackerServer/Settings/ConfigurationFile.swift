@@ -13,7 +13,7 @@
 /// | `listen.tcp_udp ADDR` | `udp` and `http` (each repeatable) |
 /// | `listen.tcp ADDR` / `listen.udp ADDR` | `http` / `udp` |
 /// | `listen.udp.workers N` | `udp-workers` (0 = one per CPU; order in the file does not matter here) |
-/// | `tracker.rootdir DIR` | `chroot` (as in opentracker, only applied when started as root) |
+/// | `tracker.rootdir DIR` | `chroot`: as root chroot there, otherwise chdir there (opentracker's `drop_privileges`) |
 /// | `tracker.user NAME` | `user` |
 /// | `tracker.redirect_url URL` | `redirect-url` |
 /// | `access.whitelist FILE` / `access.blacklist FILE` | `whitelist` / `blacklist` (both: error) |

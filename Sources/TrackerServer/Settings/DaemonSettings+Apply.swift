@@ -41,9 +41,7 @@ extension DaemonSettings {
             if whitelist != nil { throw SettingError("blacklist: a whitelist is already set; choose one") }
             blacklist = value
         case .user: user = try Self.word(value, key)
-        case .chroot:
-            guard value.hasPrefix("/") else { throw SettingError("chroot: '\(value)' is not an absolute path") }
-            chroot = value
+        case .chroot: chroot = value
         case .redirectURL: redirectURL = try Self.word(value, key)
         case .statsAllow:
             let network = try Self.cidr(value, key)
@@ -68,6 +66,7 @@ extension DaemonSettings {
         case .livesyncNode:
             let network = try Self.cidr(value, key)
             if !livesyncNodes.contains(network) { livesyncNodes.append(network) }
+        case .importStatedump: importStatedump = value
         }
     }
 
@@ -98,6 +97,7 @@ extension DaemonSettings {
         case .metricsPublic: metricsPublic = defaults.metricsPublic
         case .livesyncListen: livesyncListen = nil
         case .livesyncNode: livesyncNodes = []
+        case .importStatedump: importStatedump = nil
         }
     }
 

@@ -31,7 +31,7 @@ extension DaemonSettings {
             case .whitelist: optional(key, whitelist, "no whitelist")
             case .blacklist: optional(key, blacklist, "no blacklist")
             case .user: optional(key, user, "no privilege drop")
-            case .chroot: optional(key, chroot, "no chroot")
+            case .chroot: optional(key, chroot, "no root directory")
             case .redirectURL: optional(key, redirectURL, "GET / answers 404")
             case .statsAllow:
                 if statsAllow.isEmpty { unset(key, "nobody may read stats") }
@@ -50,6 +50,7 @@ extension DaemonSettings {
             case .livesyncNode:
                 if livesyncNodes.isEmpty { unset(key, "no live sync peers") }
                 for network in livesyncNodes { line(key, network.description, note: "accepted, not active") }
+            case .importStatedump: optional(key, importStatedump, "no opentracker statedump imported")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -40,8 +40,9 @@ public struct DaemonSettings: Sendable, Equatable {
     public var blacklist: String?
     /// Started as root: drop to this user after binding. Unset and root: a warning once.
     public var user: String?
-    /// Started as root: chroot here (then chdir "/") before dropping privileges, as opentracker's
-    /// `tracker.rootdir` does for root. Access-list and state-file paths are then inside it.
+    /// opentracker's `tracker.rootdir` (`--chroot`, `--rootdir`, `-d`): started as root, chroot
+    /// here before dropping privileges; otherwise only chdir here. File paths are opened after
+    /// that step (see `RootDirectory`). A relative directory is relative to the start directory.
     public var chroot: String?
     /// `GET /` answers 302 with this Location; nil = 404.
     public var redirectURL: String?
@@ -57,15 +58,17 @@ public struct DaemonSettings: Sendable, Equatable {
     public var stateFile: String?
     /// Seconds between snapshots to `stateFile`.
     public var snapshotInterval: UInt32 = 300
-    /// Seconds a built full-scrape body is served from cache before it is rebuilt. 60 s keeps a
-    /// scraper polling every few seconds from costing a walk of every shard each time, while
-    /// staying fresher than the 30-minute announce interval by far.
+    /// Seconds between two full scrapes from one client address (later ones get 429); 0 turns
+    /// full scrape off (404). Full scrapes are always live: a walk of every shard, which is what
+    /// the limit protects.
     public var fullScrapeInterval: UInt32 = 60
     /// Serve `/metrics` to everyone instead of only `statsAllow`.
     public var metricsPublic = false
     /// opentracker live sync: accepted and stored so existing files load, reported as not active.
     public var livesyncListen: String?
     public var livesyncNodes: [CIDR] = []
+    /// opentracker statedump (`-l FILE`, `HEX40:base_minutes:downloaded` lines) loaded at start.
+    public var importStatedump: String?
 
     public init() {}
 

@@ -3,7 +3,11 @@ import TrackerIO
 
 extension ServerConfiguration {
     /// The running configuration for validated daemon settings (defaults < file < flags).
-    public init(settings: DaemonSettings) throws(StartupError) {
+    /// `asRoot` and `startDirectory` decide what `tracker.rootdir` means and where relative file
+    /// paths point (`RootDirectory`); they are the process's own unless a test injects them.
+    public init(
+        settings: DaemonSettings, asRoot: Bool = Privileges.isRoot, startDirectory: String = RootDirectory.currentDirectory()
+    ) throws(StartupError) {
         var cpus: [Int]
         if let list = settings.cpus {
             do { cpus = try CPUSet.parse(list) } catch { throw StartupError("cpus \(list): \(error)") }
@@ -33,11 +37,18 @@ extension ServerConfiguration {
             fullScrapeInterval: settings.fullScrapeInterval, metricsPublic: settings.metricsPublic,
             statsAllowed: HTTPConfiguration.addresses(in: settings.statsAllow),
             trustedProxy: HTTPConfiguration.addresses(in: settings.trustedProxies))
+        let root = RootDirectory(settings.chroot, asRoot: asRoot, startDirectory: startDirectory)
+        if root.chroot != nil && settings.user == nil {
+            // opentracker drops to "nobody" here; a root process inside a chroot can leave it.
+            throw StartupError("rootdir \(settings.chroot ?? ""): started as root, a chroot needs --user (tracker.user) to drop to")
+        }
         accessMode = settings.accessMode
-        accessListPath = settings.accessListPath
+        accessListPath = settings.accessListPath.map(root.pathAfterDrop)
         user = settings.user
-        chroot = settings.chroot
-        stateFile = settings.stateFile
+        chroot = root.chroot
+        workingDirectory = root.workingDirectory
+        stateFile = settings.stateFile.map(root.pathAfterDrop)
+        importStatedump = settings.importStatedump.map(root.pathAfterDrop)
         snapshotInterval = settings.snapshotInterval
     }
 }

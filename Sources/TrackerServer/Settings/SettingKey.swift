@@ -24,6 +24,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case metricsPublic = "metrics-public"        // bool
     case livesyncListen = "livesync-listen"
     case livesyncNode = "livesync-node"          // repeatable
+    case importStatedump = "import-statedump"
 
     /// Keys that add an entry each time they appear instead of replacing the value.
     public var isRepeatable: Bool {
