@@ -7,6 +7,9 @@ public struct AnnounceOutcome: Sendable, Equatable {
     public var peerCount: Int
     /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
     public var examined: Int
+    /// A peer already present re-announced: whole minutes since its previous announce (nil for a
+    /// new peer or `stopped`). opentracker's `renew` histogram and woodpecker spotting.
+    public var renewedAfterMinutes: UInt16?
 
     public init(seeders: UInt32, leechers: UInt32, downloaded: UInt32, peerCount: Int, examined: Int = 0) {
         self.seeders = seeders

@@ -52,6 +52,24 @@ extension CompactPeer {
     var minuteStamp: UInt16 { meta & PeerMeta.stampMask }
 }
 
+/// What storing an announcing peer did: whether it newly completed (its `downloaded` count goes up)
+/// and, for a peer already present, the minute stamp of its previous announce (opentracker's
+/// `renew` statistics and woodpecker spotting read the age from it).
+struct PeerUpsert: Equatable {
+    var completed: Bool
+    var previousStamp: UInt16?
+
+    init<P: CompactPeer>(inserting peer: P) {
+        completed = peer.hasCompleted
+        previousStamp = nil
+    }
+
+    init<P: CompactPeer>(replacing existing: P, with peer: P) {
+        completed = peer.hasCompleted && !existing.hasCompleted
+        previousStamp = existing.minuteStamp
+    }
+}
+
 /// SplitMix64's finaliser: full avalanche, so low bits are usable as a table position.
 @inline(__always)
 func mixBits(_ value: UInt64) -> UInt64 {

@@ -129,14 +129,14 @@ struct PeerList<P: CompactPeer>: Sendable {
 
     /// Inserts or refreshes `peer`, keeping a completed bit once set. Returns true when the peer
     /// completes for the first time, so `downloaded` counts once per peer.
-    mutating func upsert(_ peer: P, seed: UInt64) -> Bool {
+    mutating func upsert(_ peer: P, seed: UInt64) -> PeerUpsert {
         guard let location = find(peer, seed: seed) else {
             insert(peer, seed: seed)
-            return peer.hasCompleted
+            return PeerUpsert(inserting: peer)
         }
         let existing = self[location]
         update(at: location, with: peer.merged(over: existing), seed: seed)
-        return peer.hasCompleted && !existing.hasCompleted
+        return PeerUpsert(replacing: existing, with: peer)
     }
 
     /// Visits every peer, seeders first, in storage order.

@@ -29,33 +29,33 @@ enum PeerSet<P: CompactPeer>: Sendable {
     /// Inserts or refreshes `peer` (its meta already carries stamp and seeder bit; the completed bit
     /// is set when this announce reports a completion). Returns true when the peer completes for the
     /// first time, so `downloaded` counts once per peer.
-    mutating func upsert(_ peer: P, seed: UInt64, in slab: inout PeerSlab<P>) -> Bool {
+    mutating func upsert(_ peer: P, seed: UInt64, in slab: inout PeerSlab<P>) -> PeerUpsert {
         switch self {
         case .empty:
             self = .one(peer)
-            return peer.hasCompleted
+            return PeerUpsert(inserting: peer)
         case .one(let existing):
             if existing.hasSameEndpoint(as: peer) {
                 self = .one(peer.merged(over: existing))
-                return peer.hasCompleted && !existing.hasCompleted
+                return PeerUpsert(replacing: existing, with: peer)
             }
             self = .two(existing, peer)
-            return peer.hasCompleted
+            return PeerUpsert(inserting: peer)
         case .two(let first, let second):
             if first.hasSameEndpoint(as: peer) {
                 self = .two(peer.merged(over: first), second)
-                return peer.hasCompleted && !first.hasCompleted
+                return PeerUpsert(replacing: first, with: peer)
             }
             if second.hasSameEndpoint(as: peer) {
                 self = .two(first, peer.merged(over: second))
-                return peer.hasCompleted && !second.hasCompleted
+                return PeerUpsert(replacing: second, with: peer)
             }
             var list = PeerList<P>()
             list.insert(first, seed: seed)
             list.insert(second, seed: seed)
             list.insert(peer, seed: seed)
             self = .many(slab.allocate(list))
-            return peer.hasCompleted
+            return PeerUpsert(inserting: peer)
         case .many(let handle):
             // In place: the slab's array and the list's arrays stay uniquely referenced.
             return slab.lists[handle.position].upsert(peer, seed: seed)

@@ -81,9 +81,12 @@ struct Torrent: Sendable {
                      downloaded: downloaded)
     }
 
-    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists) -> AnnounceOutcome {
-        AnnounceOutcome(seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
-                        downloaded: downloaded, peerCount: peerCount, examined: examined)
+    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists, renewed: PeerUpsert? = nil, now: UInt32 = 0) -> AnnounceOutcome {
+        var outcome = AnnounceOutcome(
+            seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
+            downloaded: downloaded, peerCount: peerCount, examined: examined)
+        if let stamp = renewed?.previousStamp { outcome.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
+        return outcome
     }
 
     /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers.
@@ -92,9 +95,10 @@ struct Torrent: Sendable {
         rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> AnnounceOutcome {
         lastActivity = now
-        if peers4.upsert(peer, seed: seed, in: &lists.v4) { downloaded &+= 1 }
+        let upsert = peers4.upsert(peer, seed: seed, in: &lists.v4)
+        if upsert.completed { downloaded &+= 1 }
         let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
-        return outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        return outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: upsert, now: now)
     }
 
     /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers.
@@ -104,9 +108,10 @@ struct Torrent: Sendable {
     ) -> AnnounceOutcome {
         lastActivity = now
         if peers6.isNone { peers6 = lists.v6.allocate(PeerList()) }
-        if lists.v6.lists[peers6.position].upsert(peer, seed: seed) { downloaded &+= 1 }
+        let upsert = lists.v6.lists[peers6.position].upsert(peer, seed: seed)
+        if upsert.completed { downloaded &+= 1 }
         let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
-        return outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        return outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: upsert, now: now)
     }
 
     /// Applies `stopped`: removes the endpoint from its family and reports counts afterwards.

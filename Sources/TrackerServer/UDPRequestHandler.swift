@@ -128,6 +128,14 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)
         counters.peersReturned &+= UInt64(outcome.peerCount)
+        // opentracker's `completed` counts announces with event=completed, UDP as HTTP.
+        if request.event == .completed { counters.completed &+= 1 }
+        if let minutes = outcome.renewedAfterMinutes {
+            counters.renewals[AnnounceRenewals.bucket(minutes)] &+= 1
+            if AnnounceRenewals.woodpeckerMinutes.contains(minutes), case .v4(let address) = endpoint.address {
+                statistics.woodpeckers.record(address, now: now)
+            }
+        }
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }
 

@@ -29,15 +29,16 @@ final class HTTPFullScrapeStream {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.chunkBytes + 4096)
         if nextShard == 0 { format.appendPrefix(to: &bytes) }
-        var entries: [(InfoHash, ScrapeCounts)] = []
+        var entries: [(InfoHash, ScrapeCounts, UInt32)] = []
         while bytes.count < Self.chunkBytes && nextShard < store.shardCount {
             entries.removeAll(keepingCapacity: true)
-            store.forEachTorrent(shard: nextShard) { hash, counts in entries.append((hash, counts)) }
+            store.forEachTorrent(shard: nextShard) { hash, counts, lastActivity in entries.append((hash, counts, lastActivity)) }
             nextShard += 1
             entries.sort { $0.0 < $1.0 }
-            for (hash, counts) in entries {
+            for (hash, counts, lastActivity) in entries {
                 format.appendEntry(
-                    hash, seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded, to: &bytes)
+                    hash, seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded,
+                    lastActivity: lastActivity, to: &bytes)
             }
         }
         if isFinished { format.appendSuffix(to: &bytes) }
@@ -69,9 +70,14 @@ extension HTTPTrackerHandler {
                 .tooManyRequests, action: .fullScrape, head: head, context: context,
                 extraHeaders: [("Retry-After", String(wait))])
         }
+        loop.statistics.count(.fullScrape, .ok)
+        streamFullScrape(format: format, head: head, context: context)
+    }
+
+    /// Sends every torrent in `format`: `/scrape`, and `/stats?mode=tpbs` / `mode=statedump`.
+    func streamFullScrape(format: HTTPFullScrapeFormat, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let acceptsGzip = head.headers[canonicalForm: "Accept-Encoding"].contains { $0.lowercased().contains("gzip") }
         let deflater = acceptsGzip ? HTTPGzipDeflater() : nil
-        loop.statistics.count(.fullScrape, .ok)
         if deflater != nil { loop.statistics.count(.gzipFullScrapes) }
 
         // No Content-Length: an HTTP/1.1 body is sent chunked (as NIO's encoder did). An HTTP/1.0
@@ -125,6 +131,7 @@ extension HTTPTrackerHandler {
         let last = stream.isFinished
         let buffer = bodyPiece(chunk, chunked: chunked, last: last, context: context)
         loop.statistics.count(.bytesOut, by: UInt64(buffer.readableBytes))
+        loop.statistics.count(.fullScrapeBytes, by: UInt64(chunk.count))
         connection.lastActive = loop.idle.tick
         unflushed = false
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in

@@ -1,4 +1,5 @@
 import Synchronization
+import TrackerCore
 import TrackerProtocol
 
 /// What an HTTP request was for (the route it took).
@@ -42,6 +43,9 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
     case accepted, rejectedOverLimit, idleTimeout, completed, bytesIn, bytesOut, peersReturned, gzipFullScrapes
     /// A request the HTTP decoder could not parse: answered 400 and the connection closed.
     case malformed
+    /// Full-scrape body bytes sent (`/scrape`, `mode=tpbs`, `mode=statedump`), for `mode=fscr`.
+    case fullScrapeBytes
+    case zstdFullScrapes
 
     var label: String {
         switch self {
@@ -54,6 +58,8 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
         case .peersReturned: "peers_returned"
         case .gzipFullScrapes: "gzip_full_scrapes"
         case .malformed: "malformed_request"
+        case .fullScrapeBytes: "full_scrape_bytes"
+        case .zstdFullScrapes: "zstd_full_scrapes"
         }
     }
 }
@@ -65,12 +71,25 @@ public final class HTTPStatistics: Sendable {
     private let cells: [AtomicCounter]
     private let events: [AtomicCounter]
     private let invalid: [AtomicCounter]
+    private let renewals: [AtomicCounter]
+    let woodpeckers = WoodpeckerTable()
 
     public init() {
         cells = (0..<(HTTPAction.allCases.count * HTTPOutcome.allCases.count)).map { _ in AtomicCounter() }
         events = HTTPEvent.allCases.map { _ in AtomicCounter() }
         invalid = HTTPInvalidReason.allCases.map { _ in AtomicCounter() }
+        renewals = (0..<AnnounceRenewals.buckets).map { _ in AtomicCounter() }
     }
+
+    /// A known peer announced again after `minutes` (opentracker's EVENT_RENEW / EVENT_WOODPECKER).
+    func countRenewal(after minutes: UInt16, from address: PeerAddress) {
+        Self.bump(renewals[AnnounceRenewals.bucket(minutes)], by: 1)
+        if AnnounceRenewals.woodpeckerMinutes.contains(minutes), case .v4(let v4) = address {
+            woodpeckers.record(v4, now: WallClock.seconds())
+        }
+    }
+
+    public func renewed(bucket: Int) -> UInt64 { renewals[bucket].value.load(ordering: .relaxed) }
 
     /// Single writer only: the owning event loop.
     func count(_ action: HTTPAction, _ outcome: HTTPOutcome) {

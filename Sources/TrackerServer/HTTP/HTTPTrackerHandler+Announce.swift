@@ -65,6 +65,7 @@ extension HTTPTrackerHandler {
         loop.statistics.count(.announce, .ok)
         loop.statistics.count(.peersReturned, by: UInt64(outcome.peerCount))
         if request.event == .completed { loop.statistics.count(.completed) }
+        if let minutes = outcome.renewedAfterMinutes { loop.statistics.countRenewal(after: minutes, from: address) }
         respond(.ok, contentType: .plain, body: body, head: head, context: context)
     }
 }

@@ -6,9 +6,15 @@ public struct TrackerStatisticsSource: Sendable {
     public var udpWorkers: @Sendable () -> [UDPStatistics]
     /// Unix seconds when the tracker started.
     public var startedAt: UInt32
+    /// opentracker's `tracker_id` (`<stats><tracker_id>`): a random 32-bit number drawn at start.
+    public var trackerID: UInt32
 
-    public init(udpWorkers: @escaping @Sendable () -> [UDPStatistics] = { [] }, startedAt: UInt32 = WallClock.seconds()) {
+    public init(
+        udpWorkers: @escaping @Sendable () -> [UDPStatistics] = { [] }, startedAt: UInt32 = WallClock.seconds(),
+        trackerID: UInt32 = UInt32.random(in: .min ... .max)
+    ) {
         self.udpWorkers = udpWorkers
         self.startedAt = startedAt
+        self.trackerID = trackerID
     }
 }
