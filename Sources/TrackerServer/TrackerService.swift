@@ -167,8 +167,12 @@ public final class TrackerService: Sendable {
     }
 
     /// Loads `--state-file` (inside the chroot, read before privileges are dropped). A missing file
-    /// starts empty; a bad one is moved aside and the tracker starts empty.
+    /// starts empty; a bad one is moved aside and the tracker starts empty. Then an opentracker
+    /// statedump, if one is named (its readability was checked by `preflight`).
     private func loadStateAtStart() {
+        defer {
+            do { try importStatedumpAtStart() } catch { logger.error("\(error)") }
+        }
         guard let path = configuration.stateFile else { return }
         let readable = configuration.pathBeforeDrop(path)
         let loader = readable == path ? snapshots : StateSnapshots(path: readable, store: store, logger: logger)
