@@ -204,3 +204,62 @@ struct HTTPStatsModesTests {
         #expect(text.hasSuffix("  </ringtracker>\n</stats>"))
     }
 }
+
+@Suite("/metrics and /stats agree")
+struct MetricsStatsAgreementTests {
+    /// The value of one exposition line, e.g. `ringtracker_torrents 3`.
+    func metric(_ text: String, _ series: String) -> UInt64 {
+        text.split(separator: "\n").filter { $0.hasPrefix(series) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) }.map { UInt64($0) } }.reduce(0, +)
+    }
+
+    func element(_ xml: String, _ path: [String]) -> UInt64? {
+        var rest = Substring(xml)
+        for name in path {
+            guard let open = rest.range(of: "<\(name)>") else { return nil }
+            rest = rest[open.upperBound...]
+        }
+        return UInt64(rest.prefix { $0 != "<" })
+    }
+
+    @Test("Torrents, peers, seeders, completions, announces and scrapes are the same totals on both pages")
+    func totalsAgree() throws {
+        let workers = [UDPStatistics(), UDPStatistics()]
+        for (index, worker) in workers.enumerated() {
+            var local = UDPLocalCounters()
+            local.responses[UDPOutcome.connect.rawValue] = UInt64(10 + index)
+            local.responses[UDPOutcome.announce.rawValue] = UInt64(20 + index)
+            local.responses[UDPOutcome.scrape.rawValue] = UInt64(5 + index)
+            local.completed = UInt64(3 + index)
+            worker.publish(local)
+        }
+        let server = try HTTPTestServer(udp: workers)
+        let client = try server.client()
+        for n in 0..<6 {
+            let event = n % 2 == 0 ? "&event=completed" : ""
+            #expect(try client.get(announcePath(hashBytes(UInt8(80 + n % 3)), port: 10 + n, left: n % 2, extra: event), keepAlive: true).status == 200)
+        }
+        #expect(try client.get("/scrape?info_hash=\(percentEncoded(hashBytes(80)))", keepAlive: true).status == 200)
+        let xml = try client.get("/stats?mode=everything", keepAlive: true).text
+        let metrics = try client.get("/metrics", keepAlive: true).text
+
+        let pairs: [([String], String, UInt64)] = [
+            (["torrents", "count_mutex"], "ringtracker_torrents", 3),
+            (["peers", "count"], "ringtracker_peers{", 6),
+            (["seeds", "count"], "ringtracker_seeders", 3),
+            (["completed", "count"], "ringtracker_completed_total{", 3 + 7),
+            (["connections", "udp", "connect"], #"ringtracker_responses_total{protocol="udp",action="connect""#, 21),
+            (["connections", "udp", "announce"], #"ringtracker_responses_total{protocol="udp",action="announce",outcome="ok""#, 41),
+            (["connections", "udp", "scrape"], #"ringtracker_responses_total{protocol="udp",action="scrape""#, 11),
+            (["connections", "tcp", "announce"], #"ringtracker_responses_total{protocol="http",action="announce",outcome="ok""#, 6),
+            (["connections", "tcp", "scrape"], #"ringtracker_responses_total{protocol="http",action="scrape",outcome="ok""#, 1),
+            (["connections", "tcp", "accept"], #"ringtracker_http_connections_total{event="accepted"}"#, 1),
+        ]
+        for (path, series, expected) in pairs {
+            #expect(element(xml, path) == expected, "/stats \(path)")
+            #expect(metric(metrics, series) == expected, "/metrics \(series)")
+        }
+        let completed = try client.get("/stats?mode=completed", keepAlive: true).text.split(separator: "\n")
+        #expect(completed.first == "10")
+    }
+}
