@@ -12,10 +12,10 @@ final class HTTPFullScrapeStream {
 
     let store: TorrentStore
     let format: HTTPFullScrapeFormat
-    let deflater: HTTPGzipDeflater?
+    let deflater: HTTPBodyCompressor?
     var nextShard = 0
 
-    init(store: TorrentStore, format: HTTPFullScrapeFormat, deflater: HTTPGzipDeflater?) {
+    init(store: TorrentStore, format: HTTPFullScrapeFormat, deflater: HTTPBodyCompressor?) {
         self.store = store
         self.format = format
         self.deflater = deflater
@@ -76,9 +76,14 @@ extension HTTPTrackerHandler {
 
     /// Sends every torrent in `format`: `/scrape`, and `/stats?mode=tpbs` / `mode=statedump`.
     func streamFullScrape(format: HTTPFullScrapeFormat, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let acceptsGzip = head.headers[canonicalForm: "Accept-Encoding"].contains { $0.lowercased().contains("gzip") }
-        let deflater = acceptsGzip ? HTTPGzipDeflater() : nil
-        if deflater != nil { loop.statistics.count(.gzipFullScrapes) }
+        let coding = HTTPContentCoding.choose(head.headers[canonicalForm: "Accept-Encoding"].map(String.init))
+        // A compressor that cannot allocate falls back to identity rather than failing the scrape.
+        let deflater = HTTPContentCoding.compressor(for: coding)
+        switch deflater?.contentEncoding {
+        case "gzip": loop.statistics.count(.gzipFullScrapes)
+        case "zstd": loop.statistics.count(.zstdFullScrapes)
+        default: break
+        }
 
         // No Content-Length: an HTTP/1.1 body is sent chunked (as NIO's encoder did). An HTTP/1.0
         // client gets the body until the connection closes.
@@ -89,7 +94,11 @@ extension HTTPTrackerHandler {
         buffer.writeStaticString("Content-Type: ")
         buffer.writeString(format.contentType)
         buffer.writeStaticString("\r\n")
-        if deflater != nil { Self.writeHeader("Content-Encoding", "gzip", into: &buffer) }
+        if let deflater {
+            buffer.writeStaticString("Content-Encoding: ")
+            buffer.writeString(deflater.contentEncoding)
+            buffer.writeStaticString("\r\n")
+        }
         if !http10 { Self.writeHeader("Transfer-Encoding", "chunked", into: &buffer) }
         if !keepAlive { buffer.writeStaticString("Connection: close\r\n") }
         buffer.writeStaticString("\r\n")

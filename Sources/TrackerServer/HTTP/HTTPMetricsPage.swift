@@ -65,6 +65,8 @@ struct HTTPMetricsPage {
         }
         counter(registry, "ringtracker_http_gzip_full_scrapes_total", "Full scrapes sent gzip-compressed", [],
                 http.total(.gzipFullScrapes))
+        counter(registry, "ringtracker_http_zstd_full_scrapes_total", "Full scrapes sent zstd-compressed", [],
+                http.total(.zstdFullScrapes))
         let completedHelp = "Announces with event=completed, by protocol"
         counter(registry, "ringtracker_completed_total", completedHelp, [("protocol", "http")], http.total(.completed))
         counter(registry, "ringtracker_completed_total", completedHelp, [("protocol", "udp")],
