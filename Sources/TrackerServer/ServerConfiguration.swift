@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var workingDirectory: String?
     /// opentracker statedump (`HEX40:base_minutes:downloaded` lines) loaded at start (`-l`).
     public var importStatedump: String?
+    /// opentracker 1.0 dynamic access-list FIFOs (absolute, as seen after the chroot).
+    public var fifoAdd: String?
+    public var fifoDelete: String?
     /// Snapshot the store here at exit and every `snapshotInterval` seconds; load it at start.
     public var stateFile: String?
     public var snapshotInterval: UInt32 = 300

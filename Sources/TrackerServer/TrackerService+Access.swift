@@ -22,6 +22,9 @@ extension TrackerService {
         case .failure(let reason):
             throw StartupError("\(configuration.accessMode) \(readPath): \(reason)")
         }
+        try accessFIFOs.open(
+            add: configuration.fifoAdd.map(configuration.pathBeforeDrop),
+            delete: configuration.fifoDelete.map(configuration.pathBeforeDrop))
     }
 
     /// Re-reads the list (SIGHUP or the file was replaced). A list that cannot be read, or a
@@ -60,13 +63,22 @@ extension TrackerService {
         return .success(list)
     }
 
-    /// A thread that reloads the list when its file is replaced or rewritten (inotify).
+    /// A thread that reloads the list when its file is replaced or rewritten (inotify) and applies
+    /// lines written to the dynamic-list FIFOs, if any (both waited on together, up to 200 ms a
+    /// turn, so a change is live as soon as the thread has read it).
     func makeAccessListWatcher() throws -> WorkerThread? {
         guard configuration.accessMode != .open, let path = accessListReadPath else { return nil }
         let watcher = try FileWatcher(path: path)
+        let fifos = accessFIFOs.isOpen
         return try WorkerThread(name: "access-watch") { [self] in
             while !isStopRequested {
-                if watcher.pollChanged(timeoutMilliseconds: 200) { reloadAccessList(trigger: "file changed") }
+                if watcher.pollChanged(timeoutMilliseconds: fifos ? 0 : 200) { reloadAccessList(trigger: "file changed") }
+                guard fifos else { continue }
+                let (added, removed, ignored) = accessFIFOs.drain(into: access, timeoutMilliseconds: 200)
+                if added + removed + ignored > 0 {
+                    logger.debug("access list changed through FIFO",
+                                 metadata: ["added": "\(added)", "removed": "\(removed)", "ignored_lines": "\(ignored)"])
+                }
             }
         }
     }

@@ -20,6 +20,8 @@ public final class TrackerService: Sendable {
     public let snapshots: StateSnapshots?
     /// Keeps a reload that fails on every file change from flooding the log.
     let reloadFailures = RepeatLimiter()
+    /// opentracker 1.0 dynamic access-list FIFOs, opened with the list at start.
+    let accessFIFOs = AccessFIFOs()
     let logger: Logger
     private let stopSignal = StopSignal()
     private let state = Mutex<State>(State())

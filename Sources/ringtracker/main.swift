@@ -110,6 +110,12 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("import-statedump"), help: ArgumentHelp("Load torrents' downloaded counts from an opentracker statedump (HEX40:base_minutes:downloaded lines) at start.", valueName: "file"))
     var importStatedump: String?
 
+    @Option(name: .customLong("fifo-add"), help: ArgumentHelp("opentracker 1.0 access.fifo_add: a FIFO (created if absent) whose info-hash lines are added to the access list until the next reload.", valueName: "path"))
+    var fifoAdd: String?
+
+    @Option(name: .customLong("fifo-delete"), help: ArgumentHelp("opentracker 1.0 access.fifo_delete: a FIFO whose info-hash lines are removed from the access list until the next reload.", valueName: "path"))
+    var fifoDelete: String?
+
     @Option(name: .customLong("livesync-listen"), help: ArgumentHelp("opentracker live sync address (accepted, not active in this build).", valueName: "host:port"))
     var livesyncListen: String?
 
@@ -122,6 +128,7 @@ struct RingTracker: ParsableCommand {
             (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
             (.importStatedump, importStatedump), (.livesyncListen, livesyncListen),
+            (.fifoAdd, fifoAdd), (.fifoDelete, fifoDelete),
         ]
         let repeated: [(SettingKey, [String])] = [
             (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),

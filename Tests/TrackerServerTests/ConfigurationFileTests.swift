@@ -247,7 +247,6 @@ struct ConfigurationErrorTests {
             ("ringtracker.cpus 3-1", "ringtracker.cpus: '3-1' is not a CPU list"),
             ("tracker.user", "tracker.user: missing value"),
             ("tracker.user   # only a comment", "tracker.user: missing value"),
-            ("access.fifo_add /run/add.fifo", "access.fifo_add is not supported"),
         ]
         for (line, message) in cases {
             let failure = error(in: "# header\n\(line)\n")

@@ -22,7 +22,7 @@
 /// | `access.proxy NET` | `trusted-proxy` |
 /// | `livesync.cluster.listen ADDR` / `livesync.cluster.node_ip NET` | stored, warned as not active |
 /// | `batchsync.cluster.admin_ip` | ignored with a warning (opentracker never parsed it either) |
-/// | `access.fifo_add` / `access.fifo_delete` | error: edit the list file instead (reloaded on change) |
+/// | `access.fifo_add FIFO` / `access.fifo_delete FIFO` | `fifo-add` / `fifo-delete` (opentracker 1.0 dynamic lists) |
 public struct ConfigurationFile: Sendable {
     public let fileName: String
     /// `base` with every line of the file applied.
@@ -46,6 +46,8 @@ public struct ConfigurationFile: Sendable {
         "access.proxy": [.trustedProxy],
         "livesync.cluster.listen": [.livesyncListen],
         "livesync.cluster.node_ip": [.livesyncNode],
+        "access.fifo_add": [.fifoAdd],
+        "access.fifo_delete": [.fifoDelete],
     ]
 
     public init(parsing text: String, fileName: String, base: DaemonSettings = DaemonSettings()) throws(ConfigurationError) {
@@ -89,8 +91,6 @@ public struct ConfigurationFile: Sendable {
             } else if keyword == "batchsync.cluster.admin_ip" {
                 warnings.append("\(fileName):\(lineNumber): \(keyword) ignored (opentracker never implemented it)")
                 continue
-            } else if keyword == "access.fifo_add" || keyword == "access.fifo_delete" {
-                throw fail("\(keyword) is not supported: edit the access-list file; it is reloaded when it changes and on SIGHUP")
             } else {
                 throw fail("unknown key '\(keyword)'")
             }

@@ -67,6 +67,8 @@ extension DaemonSettings {
             let network = try Self.cidr(value, key)
             if !livesyncNodes.contains(network) { livesyncNodes.append(network) }
         case .importStatedump: importStatedump = value
+        case .fifoAdd: fifoAdd = value
+        case .fifoDelete: fifoDelete = value
         }
     }
 
@@ -98,6 +100,8 @@ extension DaemonSettings {
         case .livesyncListen: livesyncListen = nil
         case .livesyncNode: livesyncNodes = []
         case .importStatedump: importStatedump = nil
+        case .fifoAdd: fifoAdd = nil
+        case .fifoDelete: fifoDelete = nil
         }
     }
 

@@ -51,6 +51,8 @@ extension DaemonSettings {
                 if livesyncNodes.isEmpty { unset(key, "no live sync peers") }
                 for network in livesyncNodes { line(key, network.description, note: "accepted, not active") }
             case .importStatedump: optional(key, importStatedump, "no opentracker statedump imported")
+            case .fifoAdd: optional(key, fifoAdd, "no FIFO adds to the access list")
+            case .fifoDelete: optional(key, fifoDelete, "no FIFO removes from the access list")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -69,6 +69,10 @@ public struct DaemonSettings: Sendable, Equatable {
     public var livesyncNodes: [CIDR] = []
     /// opentracker statedump (`-l FILE`, `HEX40:base_minutes:downloaded` lines) loaded at start.
     public var importStatedump: String?
+    /// opentracker 1.0's dynamic access lists: FIFOs whose lines (a 40-hex info hash each) add to
+    /// or remove from the whitelist or blacklist until the next reload.
+    public var fifoAdd: String?
+    public var fifoDelete: String?
 
     public init() {}
 
@@ -88,6 +92,12 @@ public struct DaemonSettings: Sendable, Equatable {
     public func validate() throws(SettingError) {
         if whitelist != nil && blacklist != nil {
             throw SettingError("a whitelist and a blacklist were both given; choose one")
+        }
+        if (fifoAdd != nil || fifoDelete != nil) && accessMode == .open {
+            throw SettingError("fifo-add and fifo-delete change an access list: name a whitelist or a blacklist")
+        }
+        if let fifoAdd, fifoAdd == fifoDelete {
+            throw SettingError("fifo-add and fifo-delete must be two different FIFOs")
         }
         if peerTimeout <= interval + interval / 10 {
             throw SettingError(

@@ -49,14 +49,28 @@ extension ServerConfiguration {
                 throw StartupError("import-statedump \(pathBeforeDrop(path)): \(error)")
             }
         }
+        for path in [fifoAdd, fifoDelete].compactMap({ $0 }) {
+            let readable = pathBeforeDrop(path)
+            var info = stat()
+            if stat(readable, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFIFO else { throw StartupError("fifo \(readable): exists and is not a FIFO") }
+            } else if !Self.isDirectory(Self.directory(of: readable)) {
+                throw StartupError("fifo \(readable): directory \(Self.directory(of: readable)) does not exist")
+            }
+        }
         if let path = stateFile {
             let readable = pathBeforeDrop(path)
-            let directory = readable.lastIndex(of: "/").map { String(readable[..<$0]) } ?? "."
-            guard Self.isDirectory(directory.isEmpty ? "/" : directory) else {
+            let directory = Self.directory(of: readable)
+            guard Self.isDirectory(directory) else {
                 throw StartupError("state-file \(readable): directory \(directory) does not exist")
             }
         }
         return warnings
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static func isDirectory(_ path: String) -> Bool {

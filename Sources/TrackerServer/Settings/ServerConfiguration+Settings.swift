@@ -49,6 +49,8 @@ extension ServerConfiguration {
         workingDirectory = root.workingDirectory
         stateFile = settings.stateFile.map(root.pathAfterDrop)
         importStatedump = settings.importStatedump.map(root.pathAfterDrop)
+        fifoAdd = settings.fifoAdd.map(root.pathAfterDrop)
+        fifoDelete = settings.fifoDelete.map(root.pathAfterDrop)
         snapshotInterval = settings.snapshotInterval
     }
 }

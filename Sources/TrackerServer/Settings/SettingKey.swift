@@ -25,6 +25,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case livesyncListen = "livesync-listen"
     case livesyncNode = "livesync-node"          // repeatable
     case importStatedump = "import-statedump"
+    case fifoAdd = "fifo-add"
+    case fifoDelete = "fifo-delete"
 
     /// Keys that add an entry each time they appear instead of replacing the value.
     public var isRepeatable: Bool {
