@@ -3,8 +3,10 @@ public struct AnnounceOutcome: Sendable, Equatable {
     public var seeders: UInt32
     public var leechers: UInt32
     public var downloaded: UInt32
-    /// Compact peers written after `offset`.
+    /// Compact peers written after `offset`, decoys included.
     public var peerCount: Int
+    /// How many of `peerCount` are decoys (`DecoyPolicy`), written after the real peers.
+    public var decoys = 0
     /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
     public var examined: Int
     /// A peer already present re-announced: whole minutes since its previous announce (nil for a

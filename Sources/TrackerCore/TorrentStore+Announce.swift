@@ -21,21 +21,41 @@ extension TorrentStore {
                 Self.stop(announce.infoHash, endpoint: endpoint, now: now, seed: hashSeed, in: &torrents)
             }
         }
-        return shard.torrents.withLock { torrents in
-            switch endpoint.address {
-            case .v4(let address):
-                let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
+        let decoys = configuration.decoys
+        switch endpoint.address {
+        case .v4(let address):
+            let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
+            var outcome = shard.torrents.withLock { torrents in
                 let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
                 return torrents.table[slot: slot].announce(
                     Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
-            case .v6(let address):
-                let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
+            }
+            // Decoys are written outside the shard lock, after the real peers.
+            let count = decoys.count(real: outcome.peerCount, room: limit - outcome.peerCount, ipv6: false)
+            for index in 0..<count {
+                decoys.ipv4Peer(&rng).writeCompact(
+                    into: &peers, at: offset + (outcome.peerCount + index) * Peer4.compactSize)
+            }
+            outcome.peerCount += count
+            outcome.decoys = count
+            return outcome
+        case .v6(let address):
+            let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
+            var outcome = shard.torrents.withLock { torrents in
                 let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
                 return torrents.table[slot: slot].announce(
                     Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             }
+            let count = decoys.count(real: outcome.peerCount, room: limit - outcome.peerCount, ipv6: true)
+            for index in 0..<count {
+                decoys.ipv6Peer(&rng).writeCompact(
+                    into: &peers, at: offset + (outcome.peerCount + index) * Peer6.compactSize)
+            }
+            outcome.peerCount += count
+            outcome.decoys = count
+            return outcome
         }
     }
 

@@ -7,6 +7,8 @@ public struct TrackerConfiguration: Sendable {
     /// Rounded up to a power of two by `TorrentStore`.
     public var shardCount: Int
     public var cleanInterval: UInt32
+    /// Decoy peers mixed into announce replies; off unless the operator configures it.
+    public var decoys: DecoyPolicy = .off
 
     public init(
         announceInterval: UInt32 = TrackerDefaults.announceInterval,

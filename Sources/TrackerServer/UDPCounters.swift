@@ -43,6 +43,8 @@ struct UDPLocalCounters: Sendable {
     var peersReturned: UInt64 = 0
     /// Announces with event=completed.
     var completed: UInt64 = 0
+    /// Decoy peers sent (`DecoyPolicy`).
+    var decoys: UInt64 = 0
     /// Re-announces by minutes since the previous one (opentracker's `renew`).
     var renewals = InlineArray<45, UInt64>(repeating: 0)
 }
@@ -55,6 +57,7 @@ public final class UDPStatistics: Sendable {
     let bytesOut = AtomicCounter()
     let peersReturned = AtomicCounter()
     let completedCount = AtomicCounter()
+    let decoyCount = AtomicCounter()
     let renewalCounts: [AtomicCounter]
     /// Written by the worker itself (its single writer), read by `/stats?mode=woodpeckers`.
     let woodpeckers = WoodpeckerTable()
@@ -76,6 +79,7 @@ public final class UDPStatistics: Sendable {
         bytesOut.value.store(local.bytesOut, ordering: .relaxed)
         peersReturned.value.store(local.peersReturned, ordering: .relaxed)
         completedCount.value.store(local.completed, ordering: .relaxed)
+        decoyCount.value.store(local.decoys, ordering: .relaxed)
         for bucket in 0..<AnnounceRenewals.buckets {
             renewalCounts[bucket].value.store(local.renewals[bucket], ordering: .relaxed)
         }
@@ -91,6 +95,8 @@ public final class UDPStatistics: Sendable {
     public var sentBytes: UInt64 { bytesOut.value.load(ordering: .relaxed) }
     /// Announces with event=completed (opentracker's `completed`).
     public var completed: UInt64 { completedCount.value.load(ordering: .relaxed) }
+    /// Decoy peers sent in announce replies.
+    public var decoysSent: UInt64 { decoyCount.value.load(ordering: .relaxed) }
     public var totalDrops: UInt64 { UDPDrop.allCases.reduce(0) { $0 + drops($1) } }
     public var totalResponses: UInt64 { UDPOutcome.allCases.reduce(0) { $0 + responses($1) } }
 }

@@ -128,6 +128,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             request.transactionID, interval: intervals.interval(rng: &rng),
             leechers: outcome.leechers, seeders: outcome.seeders, into: &out)
         counters.peersReturned &+= UInt64(outcome.peerCount)
+        counters.decoys &+= UInt64(outcome.decoys)
         // opentracker's `completed` counts announces with event=completed, UDP as HTTP.
         if request.event == .completed { counters.completed &+= 1 }
         if let minutes = outcome.renewedAfterMinutes {

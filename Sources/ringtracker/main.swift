@@ -116,6 +116,12 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("fifo-delete"), help: ArgumentHelp("opentracker 1.0 access.fifo_delete: a FIFO whose info-hash lines are removed from the access list until the next reload.", valueName: "path"))
     var fifoDelete: String?
 
+    @Option(name: .customLong("decoy-peers"), help: ArgumentHelp("Percent of each announce reply made of decoy peers from --decoy-range, 0-50 (default: 0, off).", valueName: "percent"))
+    var decoyPeers: String?
+
+    @Option(name: .customLong("decoy-range"), help: ArgumentHelp("Network decoy addresses are drawn from, repeatable; only networks you control (no default).", valueName: "cidr"))
+    var decoyRange: [String] = []
+
     @Option(name: .customLong("livesync-listen"), help: ArgumentHelp("opentracker live sync address (accepted, not active in this build).", valueName: "host:port"))
     var livesyncListen: String?
 
@@ -128,10 +134,10 @@ struct RingTracker: ParsableCommand {
             (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
             (.importStatedump, importStatedump), (.livesyncListen, livesyncListen),
-            (.fifoAdd, fifoAdd), (.fifoDelete, fifoDelete),
+            (.fifoAdd, fifoAdd), (.fifoDelete, fifoDelete), (.decoyPeers, decoyPeers),
         ]
         let repeated: [(SettingKey, [String])] = [
-            (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),
+            (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy), (.decoyRange, decoyRange),
         ]
         return single.compactMap { key, value in value.map { (key, [$0]) } } + repeated.map { ($0, $1) }
     }

@@ -71,6 +71,10 @@ struct HTTPMetricsPage {
         counter(registry, "ringtracker_completed_total", completedHelp, [("protocol", "http")], http.total(.completed))
         counter(registry, "ringtracker_completed_total", completedHelp, [("protocol", "udp")],
                 udp.reduce(0) { $0 &+ $1.completed })
+        let decoyHelp = "Decoy peers mixed into announce replies (--decoy-peers), by protocol"
+        counter(registry, "ringtracker_decoy_peers_total", decoyHelp, [("protocol", "http")], http.total(.decoyPeers))
+        counter(registry, "ringtracker_decoy_peers_total", decoyHelp, [("protocol", "udp")],
+                udp.reduce(0) { $0 &+ $1.decoysSent })
         gauge(registry, "ringtracker_http_open_connections", "Open HTTP connections", [],
               Int64(clamping: shared.openConnections.value.load(ordering: .relaxed)))
 

@@ -46,6 +46,8 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
     /// Full-scrape body bytes sent (`/scrape`, `mode=tpbs`, `mode=statedump`), for `mode=fscr`.
     case fullScrapeBytes
     case zstdFullScrapes
+    /// Decoy peers sent in announce replies (`DecoyPolicy`).
+    case decoyPeers
 
     var label: String {
         switch self {
@@ -60,6 +62,7 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
         case .malformed: "malformed_request"
         case .fullScrapeBytes: "full_scrape_bytes"
         case .zstdFullScrapes: "zstd_full_scrapes"
+        case .decoyPeers: "decoy_peers"
         }
     }
 }

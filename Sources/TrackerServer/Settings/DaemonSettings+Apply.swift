@@ -1,3 +1,5 @@
+import TrackerCore
+
 extension DaemonSettings {
     /// Applies one `key value` pair. Repeatable keys add an entry (the first named listener or
     /// stats network replaces the defaults); other keys replace the value.
@@ -69,6 +71,14 @@ extension DaemonSettings {
         case .importStatedump: importStatedump = value
         case .fifoAdd: fifoAdd = value
         case .fifoDelete: fifoDelete = value
+        case .decoyPeers: decoyPeers = try Self.number(value, key, in: 0...UInt32(DecoyPolicy.maximumPercent))
+        case .decoyRange:
+            let network = try Self.cidr(value, key)
+            let narrowest = network.family == .ipv4 ? 8 : 16
+            guard network.prefixLength >= narrowest else {
+                throw SettingError("decoy-range: \(network) is wider than /\(narrowest): name networks you control")
+            }
+            if !decoyRanges.contains(network) { decoyRanges.append(network) }
         }
     }
 
@@ -102,6 +112,8 @@ extension DaemonSettings {
         case .importStatedump: importStatedump = nil
         case .fifoAdd: fifoAdd = nil
         case .fifoDelete: fifoDelete = nil
+        case .decoyPeers: decoyPeers = 0
+        case .decoyRange: decoyRanges = []
         }
     }
 

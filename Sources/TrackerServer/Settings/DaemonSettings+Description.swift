@@ -53,6 +53,10 @@ extension DaemonSettings {
             case .importStatedump: optional(key, importStatedump, "no opentracker statedump imported")
             case .fifoAdd: optional(key, fifoAdd, "no FIFO adds to the access list")
             case .fifoDelete: optional(key, fifoDelete, "no FIFO removes from the access list")
+            case .decoyPeers: line(key, "\(decoyPeers)", note: decoyPeers == 0 ? "off" : nil)
+            case .decoyRange:
+                if decoyRanges.isEmpty { unset(key, "no decoy addresses") }
+                for network in decoyRanges { line(key, network.description) }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -73,6 +73,10 @@ public struct DaemonSettings: Sendable, Equatable {
     /// or remove from the whitelist or blacklist until the next reload.
     public var fifoAdd: String?
     public var fifoDelete: String?
+    /// Percent of each announce reply made of decoy peers (0 = off, at most 50), drawn only from
+    /// `decoyRanges` (`DecoyPolicy`).
+    public var decoyPeers: UInt32 = 0
+    public var decoyRanges: [CIDR] = []
 
     public init() {}
 
@@ -98,6 +102,12 @@ public struct DaemonSettings: Sendable, Equatable {
         }
         if let fifoAdd, fifoAdd == fifoDelete {
             throw SettingError("fifo-add and fifo-delete must be two different FIFOs")
+        }
+        if decoyPeers > 0 && decoyRanges.isEmpty {
+            throw SettingError("decoy-peers needs at least one decoy-range: decoys come only from networks you name")
+        }
+        if decoyPeers == 0 && !decoyRanges.isEmpty {
+            throw SettingError("decoy-range is set but decoy-peers is 0: set the share of decoys, or drop the range")
         }
         if peerTimeout <= interval + interval / 10 {
             throw SettingError(

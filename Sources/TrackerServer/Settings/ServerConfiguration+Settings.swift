@@ -26,6 +26,7 @@ extension ServerConfiguration {
         tracker.announceInterval = settings.interval
         tracker.intervalJitter = settings.interval / 10
         tracker.peerTimeout = settings.peerTimeout
+        tracker.decoys = settings.decoyPolicy
         // Any named listener, UDP or HTTP, replaces all defaults: only the named ones open.
         let named = settings.udpListenersNamed || settings.httpListenersNamed
         self.init(
@@ -52,5 +53,23 @@ extension ServerConfiguration {
         fifoAdd = settings.fifoAdd.map(root.pathAfterDrop)
         fifoDelete = settings.fifoDelete.map(root.pathAfterDrop)
         snapshotInterval = settings.snapshotInterval
+    }
+}
+
+extension DaemonSettings {
+    /// `decoy-peers` and `decoy-range` as the store's policy.
+    var decoyPolicy: DecoyPolicy {
+        var ipv4: [DecoyPolicy.IPv4Range] = []
+        var ipv6: [DecoyPolicy.IPv6Range] = []
+        for range in decoyRanges {
+            let word = { (bytes: ArraySlice<UInt8>) in bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+            switch range.family {
+            case .ipv4:
+                ipv4.append(.init(network: UInt32(word(range.network[0..<4])), prefixLength: range.prefixLength))
+            case .ipv6:
+                ipv6.append(.init(high: word(range.network[0..<8]), low: word(range.network[8..<16]), prefixLength: range.prefixLength))
+            }
+        }
+        return DecoyPolicy(percent: Int(decoyPeers), ipv4: ipv4, ipv6: ipv6)
     }
 }

@@ -27,11 +27,13 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case importStatedump = "import-statedump"
     case fifoAdd = "fifo-add"
     case fifoDelete = "fifo-delete"
+    case decoyPeers = "decoy-peers"
+    case decoyRange = "decoy-range"              // repeatable
 
     /// Keys that add an entry each time they appear instead of replacing the value.
     public var isRepeatable: Bool {
         switch self {
-        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode: true
+        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode, .decoyRange: true
         default: false
         }
     }
