@@ -25,38 +25,43 @@ extension TorrentStore {
         switch endpoint.address {
         case .v4(let address):
             let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
-            var outcome = shard.torrents.withLock { torrents in
+            let outcome = shard.torrents.withLock { torrents in
                 let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
                 return torrents.table[slot: slot].announce(
                     Peer4(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             }
-            // Decoys are written outside the shard lock, after the real peers.
-            let count = decoys.count(real: outcome.peerCount, room: limit - outcome.peerCount, ipv6: false)
-            for index in 0..<count {
-                decoys.ipv4Peer(&rng).writeCompact(
-                    into: &peers, at: offset + (outcome.peerCount + index) * Peer4.compactSize)
+            return Self.addingDecoys(to: outcome, limit: limit, ipv6: false, decoys, rng: &rng, peers: &peers, at: offset) {
+                decoys.ipv4Peer(&$0)
             }
-            outcome.peerCount += count
-            outcome.decoys = count
-            return outcome
         case .v6(let address):
             let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
-            var outcome = shard.torrents.withLock { torrents in
+            let outcome = shard.torrents.withLock { torrents in
                 let slot = torrents.table.slot(for: announce.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
                 return torrents.table[slot: slot].announce(
                     Peer6(address, port: endpoint.port, meta: meta), numWant: limit, now: now,
                     seed: hashSeed, lists: &torrents.lists, rng: &rng, into: &peers, at: offset)
             }
-            let count = decoys.count(real: outcome.peerCount, room: limit - outcome.peerCount, ipv6: true)
-            for index in 0..<count {
-                decoys.ipv6Peer(&rng).writeCompact(
-                    into: &peers, at: offset + (outcome.peerCount + index) * Peer6.compactSize)
+            return Self.addingDecoys(to: outcome, limit: limit, ipv6: true, decoys, rng: &rng, peers: &peers, at: offset) {
+                decoys.ipv6Peer(&$0)
             }
-            outcome.peerCount += count
-            outcome.decoys = count
-            return outcome
         }
+    }
+
+    /// Writes the policy's decoys after the real peers (outside the shard lock) and counts them.
+    private static func addingDecoys<P: CompactPeer>(
+        to outcome: AnnounceOutcome, limit: Int, ipv6: Bool, _ decoys: DecoyPolicy, rng: inout Xoshiro256,
+        peers: inout MutableRawSpan, at offset: Int, _ make: (inout Xoshiro256) -> P
+    ) -> AnnounceOutcome {
+        let count = decoys.count(real: outcome.peerCount, room: limit - outcome.peerCount, ipv6: ipv6)
+        guard count > 0 else { return outcome }
+        var outcome = outcome
+        for index in 0..<count {
+            make(&rng).writeCompact(into: &peers, at: offset + (outcome.peerCount + index) * P.compactSize)
+        }
+        outcome.peerCount += count
+        outcome.decoys = count
+        return outcome
     }
 
     /// `stopped`: remove the peer, write no peers, report counts after removal. An unknown hash

@@ -15,6 +15,10 @@ struct RingTracker: ParsableCommand {
         discussion: """
             With no listener flags it serves UDP and HTTP on 0.0.0.0:6969 and [::]:6969. Any --udp \
             or --http replaces all default listeners. SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the access list.
+
+            opentracker's flags are accepted with its meaning: -f FILE (--config), -i IP (address for the \
+            following -p/-P/-s), -p PORT (TCP), -P PORT (UDP), -A NET (--stats-allow and --trusted-proxy), \
+            -r URL, -d DIR (--rootdir), -u USER, -w FILE, -b FILE, -s PORT, -l FILE (--import-statedump), -v, -h.
             """,
         version: RingTrackerVersion.string)
 

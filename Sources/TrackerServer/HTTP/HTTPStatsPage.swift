@@ -26,6 +26,12 @@ struct HTTPStatsPage {
         var fullScrapeBytes: UInt64
 
         var uptimeLine: String { "\(uptime) seconds (\(uptime / 3600) hours)" }
+        /// opentracker's `conn` pair: every TCP connection and datagram; announces plus UDP connects.
+        var connections: UInt64 { tcpConnections &+ udpPackets }
+        var successes: UInt64 { tcpAnnounces &+ udpAnnounces &+ udpConnects }
+        var connectionsTitle: String {
+            "RingTracker connections, \(perSecond(connections)) conns/s :: \(perSecond(successes)) success/s."
+        }
         func perSecond(_ value: UInt64) -> UInt64 { value / UInt64(max(uptime, 1)) }
     }
 
@@ -57,10 +63,7 @@ struct HTTPStatsPage {
             let store = shared.store.statistics()
             return "\(store.torrents)\n0\nRingTracker serving \(store.torrents) torrents\nRingTracker"
         case .conn:
-            let connections = t.tcpConnections &+ t.udpPackets
-            let success = t.tcpAnnounces &+ t.udpAnnounces &+ t.udpConnects
-            return "\(connections)\n\(success)\n\(t.uptimeLine)\n"
-                + "RingTracker connections, \(t.perSecond(connections)) conns/s :: \(t.perSecond(success)) success/s."
+            return "\(t.connections)\n\(t.successes)\n\(t.uptimeLine)\n\(t.connectionsTitle)"
         case .udp4:
             let success = t.udpAnnounces &+ t.udpConnects
             return "\(t.udpPackets)\n\(success)\n\(t.uptimeLine)\n"
@@ -81,10 +84,7 @@ struct HTTPStatsPage {
         case .syncs:
             // Live sync is not active in this build: nothing is ever received. The title is
             // opentracker's, which reuses the connections line here.
-            let connections = t.tcpConnections &+ t.udpPackets
-            let success = t.tcpAnnounces &+ t.udpAnnounces &+ t.udpConnects
-            return "0\n0\n\(t.uptimeLine)\n"
-                + "RingTracker connections, \(t.perSecond(connections)) conns/s :: \(t.perSecond(success)) success/s."
+            return "0\n0\n\(t.uptimeLine)\n\(t.connectionsTitle)"
         case .herr:
             return httpErrorLines()
         case .renew:
