@@ -28,6 +28,22 @@ struct OpentrackerStatedumpTests {
         #expect(dump.ignoredLines == 4)
     }
 
+    @Test("The line Debian's opentracker wrote for a torrent completed twice reads back with its count")
+    func debianOutput() throws {
+        // /stats?mode=statedump of Debian's opentracker 0.0~git20210823 on loopback (gunzipped: that
+        // build always compresses tpbs/statedump), after two completed announces of one hash.
+        let dump = OpentrackerStatedump(parsing: "0123456789ABCDEF0123456789ABCDEF01234567:29941319:2\n")
+        #expect(dump.entries == [.init(
+            infoHash: try #require(InfoHash(hex: "0123456789abcdef0123456789abcdef01234567")), baseMinutes: 29_941_319,
+            downloaded: 2)])
+        var exported: [UInt8] = []
+        HTTPFullScrapeFormat.statedump.appendEntry(
+            dump.entries[0].infoHash, seeders: 0, leechers: 0, downloaded: 2,
+            lastActivity: dump.entries[0].lastActivity(now: .max), to: &exported)
+        #expect(String(decoding: exported, as: UTF8.self) == "0123456789ABCDEF0123456789ABCDEF01234567:29941319:2\n",
+                "RingTracker writes the same line back")
+    }
+
     @Test("Last activity is the base in seconds, never in the future")
     func lastActivity() throws {
         let entry = OpentrackerStatedump.Entry(infoHash: InfoHash(bytes: [UInt8](repeating: 1, count: 20)), baseMinutes: 1000, downloaded: 1)
