@@ -33,13 +33,15 @@ let package = Package(
         ),
         // zlib from Debian (zlib1g-dev) for gzip full scrapes: a module map only, no C code.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // zstd from Debian (libzstd-dev) for zstd full scrapes, linked the same way.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "TrackerProtocol", swiftSettings: pureSettings),
         .target(name: "TrackerCore", dependencies: ["TrackerProtocol"], swiftSettings: pureSettings),
         .target(name: "TrackerIO", dependencies: ["CLiburingShim"]),
         .target(
             name: "TrackerServer",
             dependencies: [
-                "TrackerCore", "TrackerProtocol", "TrackerIO", "CZlib",
+                "TrackerCore", "TrackerProtocol", "TrackerIO", "CZlib", "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -53,6 +53,22 @@ public struct AccessList: Sendable, Equatable {
     public var count: Int { infoHashes.count }
     public var isEmpty: Bool { infoHashes.isEmpty }
 
+    /// The info hash a list line starts with (40 hex digits, then a non-hex byte or the end), as
+    /// in the file: what opentracker's FIFO reader accepts too.
+    public static func infoHash(inLine line: [UInt8]) -> InfoHash? {
+        leadingInfoHash(line, from: 0, to: line.count)
+    }
+
+    /// Adds and removes hashes (opentracker's dynamic `fifo_add` / `fifo_delete` changesets),
+    /// removals last. Returns how many entries changed.
+    @discardableResult
+    public mutating func apply(adding: [InfoHash], removing: [InfoHash]) -> Int {
+        var changed = 0
+        for hash in adding where infoHashes.insert(hash).inserted { changed += 1 }
+        for hash in removing where infoHashes.remove(hash) != nil { changed += 1 }
+        return changed
+    }
+
     public func contains(_ infoHash: InfoHash) -> Bool {
         infoHashes.contains(infoHash)
     }
@@ -131,6 +147,19 @@ public final class AccessPolicy: Sendable {
         current.withLock { stored in
             stored = list
             generation.add(1, ordering: .releasing)
+        }
+    }
+
+    /// Applies FIFO changes to the installed list: one copy of the list per batch (readers keep the
+    /// old value until their next `refresh()`), so a batch of any size is one swap for readers and
+    /// no reader ever sees half of it. The next `replace(with:)` (a reload) starts from the file
+    /// again, as opentracker's SIGHUP resets its changesets. Returns how many entries changed.
+    @discardableResult
+    public func apply(adding: [InfoHash], removing: [InfoHash]) -> Int {
+        current.withLock { stored in
+            let changed = stored.apply(adding: adding, removing: removing)
+            if changed > 0 { generation.add(1, ordering: .releasing) }
+            return changed
         }
     }
 

@@ -3,8 +3,10 @@ public struct AnnounceOutcome: Sendable, Equatable {
     public var seeders: UInt32
     public var leechers: UInt32
     public var downloaded: UInt32
-    /// Compact peers written after `offset`.
+    /// Compact peers written after `offset`, decoys included.
     public var peerCount: Int
+    /// How many of `peerCount` are decoys (`DecoyPolicy`), written after the real peers.
+    public var decoys = 0
     /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
     public var examined: Int
     /// Set when a limit refused the announce: nothing was stored and no peers were written.
@@ -15,6 +17,9 @@ public struct AnnounceOutcome: Sendable, Equatable {
     /// The change should be sent to cluster nodes: a new peer, a first completion, a seeder change,
     /// a re-announce of a record 10+ minutes old, or a stop that removed a peer.
     public var worthSyncing = false
+    /// A peer already present re-announced: whole minutes since its previous announce (nil for a
+    /// new peer or `stopped`). opentracker's `renew` histogram and woodpecker spotting.
+    public var renewedAfterMinutes: UInt16?
 
     public init(
         seeders: UInt32, leechers: UInt32, downloaded: UInt32, peerCount: Int, examined: Int = 0,

@@ -62,9 +62,12 @@ func mixBits(_ value: UInt64) -> UInt64 {
 }
 
 /// What an upsert changed: whether the peer completed for the first time (so `downloaded` counts
-/// once per peer) and whether the change is worth telling cluster nodes about.
+/// once per peer), whether the change is worth telling cluster nodes about, and for a peer already
+/// present the minute stamp of its previous announce (opentracker's `renew` statistics and
+/// woodpecker spotting read the age from it).
 struct UpsertResult: Equatable {
     var completedNow: Bool
+    var previousStamp: UInt16?
     /// New peer, first completion, seeder status changed, or a re-announce of a record at least
     /// `syncRenewMinutes` old (opentracker's OT_CLIENT_SYNC_RENEW_BOUNDARY).
     var worthSyncing: Bool
@@ -74,7 +77,7 @@ struct UpsertResult: Equatable {
     static let syncRenewMinutes: UInt16 = 10
 
     static func inserted(_ peer: some CompactPeer) -> UpsertResult {
-        UpsertResult(completedNow: peer.hasCompleted, worthSyncing: true)
+        UpsertResult(completedNow: peer.hasCompleted, previousStamp: nil, worthSyncing: true)
     }
 
     static func updated<P: CompactPeer>(_ peer: P, over existing: P) -> UpsertResult {
@@ -82,7 +85,8 @@ struct UpsertResult: Equatable {
         let age = (peer.minuteStamp &- existing.minuteStamp) & PeerMeta.stampMask
         let renew = age >= syncRenewMinutes && age <= PeerMeta.maximumAge
         return UpsertResult(
-            completedNow: completedNow, worthSyncing: completedNow || renew || peer.isSeeder != existing.isSeeder)
+            completedNow: completedNow, previousStamp: existing.minuteStamp,
+            worthSyncing: completedNow || renew || peer.isSeeder != existing.isSeeder)
     }
 }
 

@@ -81,9 +81,12 @@ struct Torrent: Sendable {
                      downloaded: downloaded)
     }
 
-    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists) -> AnnounceOutcome {
-        AnnounceOutcome(seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
-                        downloaded: downloaded, peerCount: peerCount, examined: examined)
+    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists, renewed: UpsertResult? = nil, now: UInt32 = 0) -> AnnounceOutcome {
+        var outcome = AnnounceOutcome(
+            seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
+            downloaded: downloaded, peerCount: peerCount, examined: examined)
+        if let stamp = renewed?.previousStamp { outcome.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
+        return outcome
     }
 
     /// Whether the endpoint is already a peer of this torrent.
@@ -113,7 +116,7 @@ struct Torrent: Sendable {
         if change.completedNow { downloaded &+= 1 }
         let added = peers4.count(in: lists.v4) - before
         let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
-        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: change, now: now)
         result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
         result.worthSyncing = change.worthSyncing
         return (result, replaced)
@@ -132,7 +135,7 @@ struct Torrent: Sendable {
         if change.completedNow { downloaded &+= 1 }
         let added = lists.v6[peers6].count - before
         let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
-        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists)
+        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: change, now: now)
         result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
         result.worthSyncing = change.worthSyncing
         return (result, replaced)

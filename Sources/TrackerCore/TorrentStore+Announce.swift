@@ -25,7 +25,7 @@ extension TorrentStore {
         // memory cap is set.
         let memoryFull = limits.maxMemoryBytes > 0 && totals.estimatedBytes > limits.maxMemoryBytes
         let cap = limits.maxPeersPerTorrent
-        return shard.torrents.withLock { torrents in
+        let outcome = shard.torrents.withLock { torrents -> AnnounceOutcome in
             let slot: Int
             if let existing = torrents.table.slot(of: announce.infoHash) {
                 slot = existing
@@ -57,6 +57,37 @@ extension TorrentStore {
             if result.replaced { totals.countReplacement() }
             return result.outcome
         }
+        // Decoys go after the real peers, outside the shard lock.
+        let decoys = configuration.decoys
+        guard outcome.refusal == nil else { return outcome }
+        switch endpoint.address {
+        case .v4:
+            let limit = min(max(announce.numWant, 0), room / Peer4.compactSize)
+            return Self.addingDecoys(to: outcome, limit: limit, ipv6: false, decoys, rng: &rng, peers: &peers, at: offset) {
+                decoys.ipv4Peer(&$0)
+            }
+        case .v6:
+            let limit = min(max(announce.numWant, 0), room / Peer6.compactSize)
+            return Self.addingDecoys(to: outcome, limit: limit, ipv6: true, decoys, rng: &rng, peers: &peers, at: offset) {
+                decoys.ipv6Peer(&$0)
+            }
+        }
+    }
+
+    /// Writes the policy's decoys after the real peers (outside the shard lock) and counts them.
+    private static func addingDecoys<P: CompactPeer>(
+        to outcome: AnnounceOutcome, limit: Int, ipv6: Bool, _ decoys: DecoyPolicy, rng: inout Xoshiro256,
+        peers: inout MutableRawSpan, at offset: Int, _ make: (inout Xoshiro256) -> P
+    ) -> AnnounceOutcome {
+        let count = decoys.count(real: outcome.peerCount, room: limit - outcome.peerCount, ipv6: ipv6)
+        guard count > 0 else { return outcome }
+        var outcome = outcome
+        for index in 0..<count {
+            make(&rng).writeCompact(into: &peers, at: offset + (outcome.peerCount + index) * P.compactSize)
+        }
+        outcome.peerCount += count
+        outcome.decoys = count
+        return outcome
     }
 
     /// Checks the limits a new torrent must pass; nil admits it (and takes from the network's

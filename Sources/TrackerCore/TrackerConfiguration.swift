@@ -9,6 +9,8 @@ public struct TrackerConfiguration: Sendable {
     public var cleanInterval: UInt32
     /// Caps on torrents, peers per torrent, new torrents per client network and memory.
     public var limits: StoreLimits
+    /// Decoy peers mixed into announce replies; off unless the operator configures it.
+    public var decoys: DecoyPolicy = .off
 
     public init(
         announceInterval: UInt32 = TrackerDefaults.announceInterval,

@@ -83,7 +83,8 @@ public final class FileWatcher: Sendable {
     }
 
     /// The whole file as UTF-8 text (invalid bytes repaired), for config and access-list loading.
-    public static func readContents(of path: String) throws(SystemError) -> String {
+    /// A file longer than `limit` bytes is refused (EFBIG) before more of it is held.
+    public static func readContents(of path: String, limit: Int = Int.max) throws(SystemError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError(errno: Glibc.errno, call: "open \(path)") }
         defer { close(fd) }
@@ -97,6 +98,7 @@ public final class FileWatcher: Sendable {
                 throw SystemError(errno: Glibc.errno, call: "read \(path)")
             }
             if count == 0 { break }
+            guard bytes.count + count <= limit else { throw SystemError(errno: EFBIG, call: "read \(path)") }
             bytes.append(contentsOf: chunk[0..<count])
         }
         return String(decoding: bytes, as: UTF8.self)

@@ -1,11 +1,15 @@
-// `/stats?mode=…` (opentracker.md §4). Only modes RingTracker implements are accepted; any other
-// mode is a 400 rather than opentracker's hang (`tpbs` without `format`) or 500 (`busy`).
+// `/stats?mode=…&format=…` (opentracker.md §4): every mode of opentracker HEAD's `keywords_mode`.
+// `numwants` is only compiled into opentracker with WANT_LOG_NUMWANT and is not offered. Unlike
+// opentracker, `tpbs` without `format` answers `ben` instead of hanging, and `busy` answers
+// instead of a 500.
 public enum HTTPStatsMode: String, CaseIterable, Hashable, Sendable {
-    case peer, torr, conn, udp4, tcp4, scrp, completed, top10, top100, version, everything, syncs
+    case peer, conn, scrp, udp4, tcp4, busy, torr, fscr, s24s, tpbs, herr, completed, top100, top10, renew, syncs,
+        version, everything, statedump, fulllog, woodpeckers
 }
 
 public enum HTTPStatsParseResult: Hashable, Sendable {
-    case mode(HTTPStatsMode)
+    /// `format` is given for `tpbs` (and accepted, unused, with any mode, as opentracker does).
+    case mode(HTTPStatsMode, format: HTTPFullScrapeFormat?)
     case invalid(HTTPInvalidReason)
 }
 
@@ -30,6 +34,8 @@ public enum HTTPStatsRequest {
             return true
         }
         if let invalid { return .invalid(invalid) }
-        return .mode(mode)
+        let parsed = HTTPFullScrapeFormat.parseFormat(query: query)
+        if let reason = parsed.invalid { return .invalid(reason) }
+        return .mode(mode, format: parsed.format)
     }
 }

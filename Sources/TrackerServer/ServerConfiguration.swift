@@ -30,7 +30,15 @@ public struct ServerConfiguration: Sendable {
     public var accessListPath: String?
     /// Started as root: drop to this user (after an optional chroot) once every socket is bound.
     public var user: String?
+    /// `tracker.rootdir` when started as root (chroot there before the drop).
     public var chroot: String?
+    /// `tracker.rootdir` when not started as root: opentracker only chdirs there, and so do we.
+    public var workingDirectory: String?
+    /// opentracker statedump (`HEX40:base_minutes:downloaded` lines) loaded at start (`-l`).
+    public var importStatedump: String?
+    /// opentracker 1.0 dynamic access-list FIFOs (absolute, as seen after the chroot).
+    public var fifoAdd: String?
+    public var fifoDelete: String?
     /// Snapshot the store here at exit and every `snapshotInterval` seconds; load it at start.
     public var stateFile: String?
     public var snapshotInterval: UInt32 = 300

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import TrackerCore
 import TrackerIO
@@ -9,9 +10,9 @@ extension TrackerService {
     /// (whitelist) or allows everything (blacklist), which an operator only notices from clients.
     func loadAccessListAtStart() throws(StartupError) {
         guard configuration.accessMode != .open, let path = configuration.accessListPath else { return }
-        let readPath = configuration.chroot.map { Self.join($0, path) } ?? path
+        let readPath = configuration.pathBeforeDrop(path)
         setAccessListReadPath(readPath)
-        switch readAccessList(readPath) {
+        switch Self.readAccessList(readPath) {
         case .success(let list):
             access.replace(with: list)
             logger.info(
@@ -21,6 +22,9 @@ extension TrackerService {
         case .failure(let reason):
             throw StartupError("\(configuration.accessMode) \(readPath): \(reason)")
         }
+        try accessFIFOs.open(
+            add: configuration.fifoAdd.map(configuration.pathBeforeDrop),
+            delete: configuration.fifoDelete.map(configuration.pathBeforeDrop))
     }
 
     /// Re-reads the list (SIGHUP or the file was replaced). A list that cannot be read, or a
@@ -28,7 +32,7 @@ extension TrackerService {
     @discardableResult
     public func reloadAccessList(trigger: String) -> Bool {
         guard configuration.accessMode != .open, let path = accessListReadPath else { return false }
-        switch readAccessList(path) {
+        switch Self.readAccessList(path) {
         case .success(let list):
             access.replace(with: list)
             reloadFailures.reset()
@@ -46,7 +50,8 @@ extension TrackerService {
         }
     }
 
-    private func readAccessList(_ path: String) -> Result<AccessList, StartupError> {
+    /// Reads and parses a list file; `--check-config` runs the same check.
+    static func readAccessList(_ path: String) -> Result<AccessList, StartupError> {
         let text: String
         do { text = try FileWatcher.readContents(of: path) } catch {
             return .failure(StartupError("\(error)"))
@@ -58,13 +63,22 @@ extension TrackerService {
         return .success(list)
     }
 
-    /// A thread that reloads the list when its file is replaced or rewritten (inotify).
+    /// A thread that reloads the list when its file is replaced or rewritten (inotify) and applies
+    /// lines written to the dynamic-list FIFOs, if any (both waited on together, up to 200 ms a
+    /// turn, so a change is live as soon as the thread has read it).
     func makeAccessListWatcher() throws -> WorkerThread? {
         guard configuration.accessMode != .open, let path = accessListReadPath else { return nil }
         let watcher = try FileWatcher(path: path)
+        let fifos = accessFIFOs.isOpen
         return try WorkerThread(name: "access-watch") { [self] in
             while !isStopRequested {
-                if watcher.pollChanged(timeoutMilliseconds: 200) { reloadAccessList(trigger: "file changed") }
+                if watcher.pollChanged(timeoutMilliseconds: fifos ? 0 : 200) { reloadAccessList(trigger: "file changed") }
+                guard fifos else { continue }
+                let (added, removed, ignored) = accessFIFOs.drain(into: access, timeoutMilliseconds: 200)
+                if added + removed + ignored > 0 {
+                    logger.debug("access list changed through FIFO",
+                                 metadata: ["added": "\(added)", "removed": "\(removed)", "ignored_lines": "\(ignored)"])
+                }
             }
         }
     }
@@ -72,6 +86,12 @@ extension TrackerService {
     /// Root with `--user`: drop (after an optional chroot) once every socket is bound and before
     /// any worker runs. Root without `--user`: one warning.
     func dropPrivilegesIfAsked() throws(StartupError) {
+        if let directory = configuration.workingDirectory {
+            // opentracker's tracker.rootdir when not root: chdir only (every path was made absolute).
+            guard chdir(directory) == 0 else {
+                throw StartupError("rootdir \(directory): \(SystemError(errno: errno, call: "chdir"))")
+            }
+        }
         guard Privileges.isRoot else { return }
         guard let user = configuration.user else {
             logger.warning("running as root; pass --user to drop privileges after binding")
@@ -84,9 +104,5 @@ extension TrackerService {
         } catch {
             throw StartupError("drop privileges to \(user): \(error)")
         }
-    }
-
-    static func join(_ root: String, _ path: String) -> String {
-        root.hasSuffix("/") ? root + path.drop { $0 == "/" } : root + "/" + path.drop { $0 == "/" }
     }
 }

@@ -25,6 +25,8 @@ public final class TrackerService: Sendable {
     let httpSyncQueues: [SyncQueue]
     /// Keeps a reload that fails on every file change from flooding the log.
     let reloadFailures = RepeatLimiter()
+    /// opentracker 1.0 dynamic access-list FIFOs, opened with the list at start.
+    let accessFIFOs = AccessFIFOs()
     let logger: Logger
     private let stopSignal = StopSignal()
     private let state = Mutex<State>(State())
@@ -191,10 +193,14 @@ public final class TrackerService: Sendable {
     }
 
     /// Loads `--state-file` (inside the chroot, read before privileges are dropped). A missing file
-    /// starts empty; a bad one is moved aside and the tracker starts empty.
+    /// starts empty; a bad one is moved aside and the tracker starts empty. Then an opentracker
+    /// statedump, if one is named (its readability was checked by `preflight`).
     private func loadStateAtStart() {
+        defer {
+            do { try importStatedumpAtStart() } catch { logger.error("\(error)") }
+        }
         guard let path = configuration.stateFile else { return }
-        let readable = configuration.chroot.map { Self.join($0, path) } ?? path
+        let readable = configuration.pathBeforeDrop(path)
         let loader = readable == path ? snapshots : StateSnapshots(path: readable, store: store, logger: logger)
         _ = loader?.loadAtStartup(now: WallClock.seconds())
     }

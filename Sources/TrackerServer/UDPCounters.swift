@@ -12,6 +12,18 @@ public enum UDPOutcome: Int, CaseIterable, Sendable {
 public enum UDPDrop: Int, CaseIterable, Sendable {
     case tooShort, badProtocolID, malformed, badConnectionID, sourcePortZero, unknownFamily
 
+    /// The Prometheus label value: snake_case like every other label.
+    var label: String {
+        switch self {
+        case .tooShort: "too_short"
+        case .badProtocolID: "bad_protocol_id"
+        case .malformed: "malformed"
+        case .badConnectionID: "bad_connection_id"
+        case .sourcePortZero: "source_port_zero"
+        case .unknownFamily: "unknown_family"
+        }
+    }
+
     init(_ reason: UDPDropReason) {
         switch reason {
         case .tooShort: self = .tooShort
@@ -29,6 +41,12 @@ struct UDPLocalCounters: Sendable {
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
     var peersReturned: UInt64 = 0
+    /// Announces with event=completed.
+    var completed: UInt64 = 0
+    /// Decoy peers sent (`DecoyPolicy`).
+    var decoys: UInt64 = 0
+    /// Re-announces by minutes since the previous one (opentracker's `renew`).
+    var renewals = InlineArray<45, UInt64>(repeating: 0)
 }
 
 /// The published, readable side of one worker's counters (read by stats, metrics and logs).
@@ -38,10 +56,16 @@ public final class UDPStatistics: Sendable {
     let bytesIn = AtomicCounter()
     let bytesOut = AtomicCounter()
     let peersReturned = AtomicCounter()
+    let completedCount = AtomicCounter()
+    let decoyCount = AtomicCounter()
+    let renewalCounts: [AtomicCounter]
+    /// Written by the worker itself (its single writer), read by `/stats?mode=woodpeckers`.
+    let woodpeckers = WoodpeckerTable()
 
     public init() {
         responseCounts = UDPOutcome.allCases.map { _ in AtomicCounter() }
         dropCounts = UDPDrop.allCases.map { _ in AtomicCounter() }
+        renewalCounts = (0..<AnnounceRenewals.buckets).map { _ in AtomicCounter() }
     }
 
     func publish(_ local: UDPLocalCounters) {
@@ -54,7 +78,14 @@ public final class UDPStatistics: Sendable {
         bytesIn.value.store(local.bytesIn, ordering: .relaxed)
         bytesOut.value.store(local.bytesOut, ordering: .relaxed)
         peersReturned.value.store(local.peersReturned, ordering: .relaxed)
+        completedCount.value.store(local.completed, ordering: .relaxed)
+        decoyCount.value.store(local.decoys, ordering: .relaxed)
+        for bucket in 0..<AnnounceRenewals.buckets {
+            renewalCounts[bucket].value.store(local.renewals[bucket], ordering: .relaxed)
+        }
     }
+
+    public func renewed(bucket: Int) -> UInt64 { renewalCounts[bucket].value.load(ordering: .relaxed) }
 
     public func responses(_ outcome: UDPOutcome) -> UInt64 {
         responseCounts[outcome.rawValue].value.load(ordering: .relaxed)
@@ -62,6 +93,10 @@ public final class UDPStatistics: Sendable {
     public func drops(_ drop: UDPDrop) -> UInt64 { dropCounts[drop.rawValue].value.load(ordering: .relaxed) }
     public var receivedBytes: UInt64 { bytesIn.value.load(ordering: .relaxed) }
     public var sentBytes: UInt64 { bytesOut.value.load(ordering: .relaxed) }
+    /// Announces with event=completed (opentracker's `completed`).
+    public var completed: UInt64 { completedCount.value.load(ordering: .relaxed) }
+    /// Decoy peers sent in announce replies.
+    public var decoysSent: UInt64 { decoyCount.value.load(ordering: .relaxed) }
     public var totalDrops: UInt64 { UDPDrop.allCases.reduce(0) { $0 + drops($1) } }
     public var totalResponses: UInt64 { UDPOutcome.allCases.reduce(0) { $0 + responses($1) } }
 }

@@ -140,6 +140,15 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             // A copy into a preallocated ring slot: no lock, no allocation (docs/CLUSTER.md).
             sync.push(LivesyncEntry.change(request.infoHash, peer, event: request.event, isSeeder: announce.isSeeder))
         }
+        counters.decoys &+= UInt64(outcome.decoys)
+        // opentracker's `completed` counts announces with event=completed, UDP as HTTP.
+        if request.event == .completed { counters.completed &+= 1 }
+        if let minutes = outcome.renewedAfterMinutes {
+            counters.renewals[AnnounceRenewals.bucket(minutes)] &+= 1
+            if AnnounceRenewals.woodpeckerMinutes.contains(minutes), case .v4(let address) = endpoint.address {
+                statistics.woodpeckers.record(address, now: now)
+            }
+        }
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }
 

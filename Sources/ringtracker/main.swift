@@ -16,8 +16,32 @@ struct RingTracker: ParsableCommand {
         discussion: """
             With no listener flags it serves UDP and HTTP on 0.0.0.0:6969 and [::]:6969. Any --udp \
             or --http replaces all default listeners. SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the access list.
+
+            opentracker's flags are accepted with its meaning: -f FILE (--config), -i IP (address for the \
+            following -p/-P/-s), -p PORT (TCP), -P PORT (UDP), -A NET (--stats-allow and --trusted-proxy), \
+            -r URL, -d DIR (--rootdir), -u USER, -w FILE, -b FILE, -s PORT, -l FILE (--import-statedump), -v, -h.
             """,
         version: RingTrackerVersion.string)
+
+    /// opentracker's short flags are rewritten first (`OpentrackerArguments`); every failure to
+    /// parse, like every start-up failure, is one line on stderr and exit status 1.
+    static func main() {
+        let arguments: [String]
+        do { arguments = try OpentrackerArguments.translate(Array(CommandLine.arguments.dropFirst())) } catch {
+            fail(error.description)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
+        }
+    }
 
     @Option(help: ArgumentHelp("Read settings from an opentracker.conf-style file (flags override it).", valueName: "file"))
     var config: String?
@@ -64,7 +88,7 @@ struct RingTracker: ParsableCommand {
     @Option(help: ArgumentHelp("Started as root: drop to this user after binding.", valueName: "name"))
     var user: String?
 
-    @Option(help: ArgumentHelp("Started as root with --user: chroot here before dropping privileges.", valueName: "dir"))
+    @Option(name: [.customLong("chroot"), .customLong("rootdir")], help: ArgumentHelp("opentracker's tracker.rootdir: as root, chroot here before dropping to --user; otherwise chdir here. Files are then opened relative to it.", valueName: "dir"))
     var chroot: String?
 
     @Option(name: .customLong("redirect-url"), help: ArgumentHelp("HTTP: answer GET / with a 302 to this URL (default: 404).", valueName: "url"))
@@ -85,7 +109,7 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("snapshot-interval"), help: ArgumentHelp("Seconds between snapshots (default: 300).", valueName: "seconds"))
     var snapshotInterval: String?
 
-    @Option(name: .customLong("full-scrape-interval"), help: ArgumentHelp("Seconds between full scrapes per client address, 0 = no limit (default: 60).", valueName: "seconds"))
+    @Option(name: .customLong("full-scrape-interval"), help: ArgumentHelp("Seconds between full scrapes per client address (429 before); 0 = full scrape off (default: 60).", valueName: "seconds"))
     var fullScrapeInterval: String?
 
     @Flag(name: .customLong("metrics-public"), help: "Serve /metrics to everyone, not only --stats-allow networks.")
@@ -118,6 +142,21 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("connection-id-key"), help: ArgumentHelp("Connection-ID key file (16 bytes, raw or hex) shared by cluster nodes (default: random per start).", valueName: "file"))
     var connectionIDKey: String?
 
+    @Option(name: .customLong("import-statedump"), help: ArgumentHelp("Load torrents' downloaded counts from an opentracker statedump (HEX40:base_minutes:downloaded lines) at start.", valueName: "file"))
+    var importStatedump: String?
+
+    @Option(name: .customLong("fifo-add"), help: ArgumentHelp("opentracker 1.0 access.fifo_add: a FIFO (created if absent) whose info-hash lines are added to the access list until the next reload.", valueName: "path"))
+    var fifoAdd: String?
+
+    @Option(name: .customLong("fifo-delete"), help: ArgumentHelp("opentracker 1.0 access.fifo_delete: a FIFO whose info-hash lines are removed from the access list until the next reload.", valueName: "path"))
+    var fifoDelete: String?
+
+    @Option(name: .customLong("decoy-peers"), help: ArgumentHelp("Percent of each announce reply made of decoy peers from --decoy-range, 0-50 (default: 0, off).", valueName: "percent"))
+    var decoyPeers: String?
+
+    @Option(name: .customLong("decoy-range"), help: ArgumentHelp("Network decoy addresses are drawn from, repeatable; only networks you control (no default).", valueName: "cidr"))
+    var decoyRange: [String] = []
+
     /// The flags actually given, for `DaemonSettings.applyCommandLine` (they override the file).
     var givenFlags: [(key: SettingKey, values: [String])] {
         let single: [(SettingKey, String?)] = [
@@ -129,16 +168,26 @@ struct RingTracker: ParsableCommand {
             (.livesyncListen, livesyncListen), (.clusterMulticast6, clusterMulticast6), (.clusterKey, clusterKey),
             (.clusterInsecure, clusterInsecure ? "yes" : nil), (.clusterFlushDelay, clusterFlushDelay),
             (.connectionIDKey, connectionIDKey), (.clusterStateFrom, clusterStateFrom),
+            (.importStatedump, importStatedump), (.fifoAdd, fifoAdd), (.fifoDelete, fifoDelete), (.decoyPeers, decoyPeers),
         ]
         let repeated: [(SettingKey, [String])] = [
             (.udp, udp), (.http, http), (.statsAllow, statsAllow), (.trustedProxy, trustedProxy),
-            (.clusterNode, clusterNode), (.clusterAllow, clusterAllow),
+            (.clusterNode, clusterNode), (.clusterAllow, clusterAllow), (.decoyRange, decoyRange),
         ]
         return single.compactMap { key, value in value.map { (key, [$0]) } } + repeated.map { ($0, $1) }
     }
 
     func run() throws {
-        let (settings, warnings) = resolveSettings()
+        let (settings, fileWarnings) = resolveSettings()
+        var warnings = fileWarnings
+        // The same checks start-up makes, without binding: --check-config approves only what starts.
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(settings: settings)
+            warnings += try configuration.preflight()
+        } catch {
+            Self.fail(error.description)
+        }
         if let file = checkConfig {
             print("# effective configuration (defaults < \(file) < flags)")
             for warning in warnings { print("# warning: \(warning)") }
@@ -164,8 +213,6 @@ struct RingTracker: ParsableCommand {
         let logger = Logger(label: "ringtracker")
         for warning in warnings { logger.warning("\(warning)") }
 
-        let configuration: ServerConfiguration
-        do { configuration = try ServerConfiguration(settings: settings) } catch { Self.fail(error.description) }
         // Connected before start(): a chroot would hide /run/systemd/notify from the daemon later.
         let systemd: SystemdNotifier
         do { systemd = try SystemdNotifier(socketPath: SystemdNotifier.environmentSocket()) } catch {

@@ -31,13 +31,19 @@ struct HTTPRouteTests {
 
     @Test("stats modes parse and unknown ones are refused")
     func statsModes() {
-        #expect(HTTPStatsRequest.parse(query: nil) == .mode(.peer))
+        #expect(HTTPStatsRequest.parse(query: nil) == .mode(.peer, format: nil))
         for mode in HTTPStatsMode.allCases {
-            #expect(HTTPStatsRequest.parse(query: Array("mode=\(mode.rawValue)".utf8)[...]) == .mode(mode))
+            #expect(HTTPStatsRequest.parse(query: Array("mode=\(mode.rawValue)".utf8)[...]) == .mode(mode, format: nil))
         }
-        #expect(HTTPStatsRequest.parse(query: Array("mode=busy".utf8)[...]) == .invalid(.unknownStatsMode))
+        let modes = ["peer", "conn", "scrp", "udp4", "tcp4", "busy", "torr", "fscr", "s24s", "tpbs", "herr", "completed",
+                     "top100", "top10", "renew", "syncs", "version", "everything", "statedump", "fulllog", "woodpeckers"]
+        #expect(HTTPStatsMode.allCases.map(\.rawValue) == modes, "opentracker HEAD's keywords_mode, in its order")
+        #expect(HTTPStatsRequest.parse(query: Array("mode=tpbs&format=txtp".utf8)[...]) == .mode(.tpbs, format: .txtp))
+        #expect(HTTPStatsRequest.parse(query: Array("mode=tpbs&format=statedump".utf8)[...]) == .invalid(.unknownFormat))
+        #expect(HTTPStatsRequest.parse(query: Array("mode=numwants".utf8)[...]) == .invalid(.unknownStatsMode))
         #expect(HTTPStatsRequest.parse(query: Array("info_hash=x".utf8)[...]) == .invalid(.infoHashOnStats))
-        #expect(HTTPFullScrapeFormat.parse(query: Array("format=bin".utf8)[...]) == .invalid(.unknownFormat))
+        #expect(HTTPFullScrapeFormat.parse(query: Array("format=bin".utf8)[...]) == .format(.bin))
+        #expect(HTTPFullScrapeFormat.parse(query: Array("format=xml".utf8)[...]) == .invalid(.unknownFormat))
         #expect(HTTPFullScrapeFormat.parse(query: Array("format=txt".utf8)[...]) == .format(.txt))
     }
 

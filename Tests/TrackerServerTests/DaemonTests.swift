@@ -20,14 +20,18 @@ enum Daemon {
         /// `executable`: another program that ends by exec'ing the daemon (e.g. `unshare`).
         /// `asUser`: run as that user through setpriv(1) (the test must be root).
         /// `descriptorLimit`: RLIMIT_NOFILE for the daemon, through prlimit(1).
+        /// `wrapper` (e.g. `setpriv --reuid=nobody …`) runs the daemon binary with `arguments`.
         init(
             _ arguments: [String], environment: [String: String] = [:],
             logIdentity: ((String) -> [String: String])? = nil, executable: URL = Daemon.binary,
-            asUser user: String? = nil, descriptorLimit: Int? = nil
+            asUser user: String? = nil, descriptorLimit: Int? = nil, wrapper: [String] = []
         ) throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("ringtracker-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            if let user {
+            if let program = wrapper.first {
+                process.executableURL = URL(fileURLWithPath: program)
+                process.arguments = wrapper.dropFirst() + [executable.path] + arguments
+            } else if let user {
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
                 process.arguments = ["--reuid=\(user)", "--regid=nogroup", "--clear-groups", executable.path] + arguments
             } else if let descriptorLimit {

@@ -152,7 +152,7 @@ struct HTTPFullScrapeAndStatsTests {
             #expect(fields[0] == fields[0].uppercased())
             #expect(counts.map { "\($0.seeders):\($0.leechers)" } == "\(fields[1]):\(fields[2])")
         }
-        #expect(try server.client().get("/scrape?format=bin").status == 400)
+        #expect(try server.client().get("/scrape?format=xml").status == 400)
     }
 
     @Test("a second full scrape within the interval gets 429 with Retry-After, stats addresses are exempt")
@@ -191,7 +191,7 @@ struct HTTPFullScrapeAndStatsTests {
         #expect(everything.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<stats>"))
         #expect(everything.contains("<peers>\n    <count>2</count>\n  </peers>"))
         #expect(try server.client().get("/stats?mode=version").text.contains(RingTrackerVersion.string))
-        #expect(try server.client().get("/stats?mode=busy").status == 400)
+        #expect(try server.client().get("/stats?mode=numwants").status == 400)
         #expect(try server.client().get("/stats?info_hash=x").status == 400)
         let closed = try HTTPTestServer { $0.statsAllowed = { _ in false } }
         #expect(try closed.client().get("/stats").status == 403)
@@ -209,7 +209,7 @@ struct HTTPFullScrapeAndStatsTests {
         for series in [
             #"ringtracker_responses_total{protocol="http",action="announce",outcome="ok",worker="#,
             #"ringtracker_responses_total{protocol="udp",action="announce",outcome="ok",worker="0"} 0"#,
-            #"ringtracker_udp_drops_total{reason="badConnectionID",worker="0"} 0"#,
+            #"ringtracker_udp_drops_total{reason="bad_connection_id",worker="0"} 0"#,
             #"ringtracker_http_invalid_requests_total{reason="bad_percent_encoding"} 1"#,
             "ringtracker_torrents 1", #"ringtracker_peers{family="ipv4"} 1"#, "ringtracker_seeders 1",
             #"ringtracker_received_bytes_total{protocol="http",worker="#, #"ringtracker_build_info{version=""#,

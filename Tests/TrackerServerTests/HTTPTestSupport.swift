@@ -185,14 +185,15 @@ final class HTTPTestServer {
 
     init(
         listeners: [String] = ["127.0.0.1:0"], udp: [UDPStatistics] = [], access: AccessPolicy? = nil,
-        shardCount: Int = 16, _ adjust: (inout HTTPConfiguration) -> Void = { _ in }
+        shardCount: Int = 16, startedAt: UInt32 = WallClock.seconds(), trackerID: UInt32 = 0,
+        _ adjust: (inout HTTPConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = HTTPConfiguration(listeners: listeners, eventLoopCPUs: [0, 1], pinEventLoops: false)
         adjust(&configuration)
         store = TorrentStore(configuration: TrackerConfiguration(shardCount: shardCount))
         front = HTTPFront(
             configuration: configuration, store: store,
-            statistics: TrackerStatisticsSource(udpWorkers: { udp }), access: access, logger: Logger(label: "http-test"))
+            statistics: TrackerStatisticsSource(udpWorkers: { udp }, startedAt: startedAt, trackerID: trackerID), access: access, logger: Logger(label: "http-test"))
         addresses = try front.start()
     }
 

@@ -221,7 +221,9 @@ public final class HTTPFront: Sendable {
     }
 
     static func reason(_ error: any Error) -> String {
-        if let io = error as? IOError { return "\(io.description)" }
+        // IOError's description names NIO's internal call ("bind(descriptor:ptr:bytes:): … (errno: 98)");
+        // the operator needs only the kernel's reason, as for UDP.
+        if let io = error as? IOError { return SystemError(errno: io.errnoCode, call: "bind").description }
         if let startup = error as? StartupError { return startup.description }
         return "\(error)"
     }

@@ -18,10 +18,10 @@ final class HTTPFullScrapeStream: @unchecked Sendable {
 
     let store: TorrentStore
     let format: HTTPFullScrapeFormat
-    let deflater: HTTPGzipDeflater?
+    let deflater: HTTPBodyCompressor?
     var nextShard = 0
 
-    init(store: TorrentStore, format: HTTPFullScrapeFormat, deflater: HTTPGzipDeflater?) {
+    init(store: TorrentStore, format: HTTPFullScrapeFormat, deflater: HTTPBodyCompressor?) {
         self.store = store
         self.format = format
         self.deflater = deflater
@@ -35,15 +35,16 @@ final class HTTPFullScrapeStream: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.chunkBytes + 4096)
         if nextShard == 0 { format.appendPrefix(to: &bytes) }
-        var entries: [(InfoHash, ScrapeCounts)] = []
+        var entries: [(InfoHash, ScrapeCounts, UInt32)] = []
         while bytes.count < Self.chunkBytes && nextShard < store.shardCount {
             entries.removeAll(keepingCapacity: true)
-            store.forEachTorrent(shard: nextShard) { hash, counts in entries.append((hash, counts)) }
+            store.forEachTorrent(shard: nextShard) { hash, counts, lastActivity in entries.append((hash, counts, lastActivity)) }
             nextShard += 1
             entries.sort { $0.0 < $1.0 }
-            for (hash, counts) in entries {
+            for (hash, counts, lastActivity) in entries {
                 format.appendEntry(
-                    hash, seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded, to: &bytes)
+                    hash, seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded,
+                    lastActivity: lastActivity, to: &bytes)
             }
         }
         if isFinished { format.appendSuffix(to: &bytes) }
@@ -75,10 +76,20 @@ extension HTTPTrackerHandler {
                 .tooManyRequests, action: .fullScrape, head: head, context: context,
                 extraHeaders: [("Retry-After", String(wait))])
         }
-        let acceptsGzip = head.headers[canonicalForm: "Accept-Encoding"].contains { $0.lowercased().contains("gzip") }
-        let deflater = acceptsGzip ? HTTPGzipDeflater() : nil
         loop.statistics.count(.fullScrape, .ok)
-        if deflater != nil { loop.statistics.count(.gzipFullScrapes) }
+        streamFullScrape(format: format, head: head, context: context)
+    }
+
+    /// Sends every torrent in `format`: `/scrape`, and `/stats?mode=tpbs` / `mode=statedump`.
+    func streamFullScrape(format: HTTPFullScrapeFormat, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let coding = HTTPContentCoding.choose(head.headers[canonicalForm: "Accept-Encoding"].map(String.init))
+        // A compressor that cannot allocate falls back to identity rather than failing the scrape.
+        let deflater = HTTPContentCoding.compressor(for: coding)
+        switch deflater?.contentEncoding {
+        case "gzip": loop.statistics.count(.gzipFullScrapes)
+        case "zstd": loop.statistics.count(.zstdFullScrapes)
+        default: break
+        }
 
         // No Content-Length: an HTTP/1.1 body is sent chunked (as NIO's encoder did). An HTTP/1.0
         // client gets the body until the connection closes.
@@ -89,7 +100,11 @@ extension HTTPTrackerHandler {
         buffer.writeStaticString("Content-Type: ")
         buffer.writeString(format.contentType)
         buffer.writeStaticString("\r\n")
-        if deflater != nil { Self.writeHeader("Content-Encoding", "gzip", into: &buffer) }
+        if let deflater {
+            buffer.writeStaticString("Content-Encoding: ")
+            buffer.writeString(deflater.contentEncoding)
+            buffer.writeStaticString("\r\n")
+        }
         if !http10 { Self.writeHeader("Transfer-Encoding", "chunked", into: &buffer) }
         if !keepAlive { buffer.writeStaticString("Connection: close\r\n") }
         buffer.writeStaticString("\r\n")
@@ -150,6 +165,7 @@ extension HTTPTrackerHandler {
         let last = piece.last
         let buffer = bodyPiece(piece.bytes, chunked: chunked, last: last, context: context)
         loop.statistics.count(.bytesOut, by: UInt64(buffer.readableBytes))
+        loop.statistics.count(.fullScrapeBytes, by: UInt64(piece.bytes.count))
         connection.lastActive = loop.idle.tick
         unflushed = false
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in

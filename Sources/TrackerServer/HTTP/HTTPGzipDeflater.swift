@@ -2,7 +2,8 @@ import CZlib
 
 /// A gzip stream for one full scrape: zlib's deflate with windowBits 31 (15 + 16 = gzip wrapper),
 /// opentracker's level 7 and memLevel 9. Owns its `z_stream`, freed in deinit.
-final class HTTPGzipDeflater {
+final class HTTPGzipDeflater: HTTPBodyCompressor {
+    let contentEncoding = "gzip"
     private let stream: UnsafeMutablePointer<z_stream>
     private var finished = false
 

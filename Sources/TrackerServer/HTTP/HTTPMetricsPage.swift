@@ -32,7 +32,7 @@ struct HTTPMetricsPage {
             }
             for drop in UDPDrop.allCases {
                 counter(registry, "ringtracker_udp_drops_total", "UDP datagrams dropped without an answer, by reason",
-                        [("reason", "\(drop)"), ("worker", "\(worker)")], statistics.drops(drop))
+                        [("reason", drop.label), ("worker", "\(worker)")], statistics.drops(drop))
             }
             counter(registry, "ringtracker_received_bytes_total", "Payload bytes received",
                     [("protocol", "udp"), ("worker", "\(worker)")], statistics.receivedBytes)
@@ -65,8 +65,16 @@ struct HTTPMetricsPage {
         }
         counter(registry, "ringtracker_http_gzip_full_scrapes_total", "Full scrapes sent gzip-compressed", [],
                 http.total(.gzipFullScrapes))
-        counter(registry, "ringtracker_completed_total", "HTTP announces with event=completed", [("protocol", "http")],
-                http.total(.completed))
+        counter(registry, "ringtracker_http_zstd_full_scrapes_total", "Full scrapes sent zstd-compressed", [],
+                http.total(.zstdFullScrapes))
+        let completedHelp = "Announces with event=completed, by protocol"
+        counter(registry, "ringtracker_completed_total", completedHelp, [("protocol", "http")], http.total(.completed))
+        counter(registry, "ringtracker_completed_total", completedHelp, [("protocol", "udp")],
+                udp.reduce(0) { $0 &+ $1.completed })
+        let decoyHelp = "Decoy peers mixed into announce replies (--decoy-peers), by protocol"
+        counter(registry, "ringtracker_decoy_peers_total", decoyHelp, [("protocol", "http")], http.total(.decoyPeers))
+        counter(registry, "ringtracker_decoy_peers_total", decoyHelp, [("protocol", "udp")],
+                udp.reduce(0) { $0 &+ $1.decoysSent })
         gauge(registry, "ringtracker_http_open_connections", "Open HTTP connections", [],
               Int64(clamping: shared.openConnections.value.load(ordering: .relaxed)))
 

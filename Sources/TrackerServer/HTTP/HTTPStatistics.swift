@@ -1,4 +1,5 @@
 import Synchronization
+import TrackerCore
 import TrackerProtocol
 
 /// What an HTTP request was for (the route it took).
@@ -49,6 +50,11 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
     case rejectedPerAddress
     /// Closed because a request head was not complete within `headTimeout` (slowloris).
     case headTimeout
+    /// Full-scrape body bytes sent (`/scrape`, `mode=tpbs`, `mode=statedump`), for `mode=fscr`.
+    case fullScrapeBytes
+    case zstdFullScrapes
+    /// Decoy peers sent in announce replies (`DecoyPolicy`).
+    case decoyPeers
 
     var label: String {
         switch self {
@@ -64,6 +70,9 @@ public enum HTTPEvent: Int, CaseIterable, Sendable {
         case .acceptPaused: "accept_paused"
         case .rejectedPerAddress: "rejected_per_address_limit"
         case .headTimeout: "head_timeout"
+        case .fullScrapeBytes: "full_scrape_bytes"
+        case .zstdFullScrapes: "zstd_full_scrapes"
+        case .decoyPeers: "decoy_peers"
         }
     }
 }
@@ -77,12 +86,25 @@ public final class HTTPStatistics: Sendable {
     private let invalid: [AtomicCounter]
     /// Request latency on this loop (`ringtracker_http_request_duration_seconds`).
     public let latency = HTTPLatencyHistogram()
+    private let renewals: [AtomicCounter]
+    let woodpeckers = WoodpeckerTable()
 
     public init() {
         cells = (0..<(HTTPAction.allCases.count * HTTPOutcome.allCases.count)).map { _ in AtomicCounter() }
         events = HTTPEvent.allCases.map { _ in AtomicCounter() }
         invalid = HTTPInvalidReason.allCases.map { _ in AtomicCounter() }
+        renewals = (0..<AnnounceRenewals.buckets).map { _ in AtomicCounter() }
     }
+
+    /// A known peer announced again after `minutes` (opentracker's EVENT_RENEW / EVENT_WOODPECKER).
+    func countRenewal(after minutes: UInt16, from address: PeerAddress) {
+        Self.bump(renewals[AnnounceRenewals.bucket(minutes)], by: 1)
+        if AnnounceRenewals.woodpeckerMinutes.contains(minutes), case .v4(let v4) = address {
+            woodpeckers.record(v4, now: WallClock.seconds())
+        }
+    }
+
+    public func renewed(bucket: Int) -> UInt64 { renewals[bucket].value.load(ordering: .relaxed) }
 
     /// Single writer only: the owning event loop.
     func count(_ action: HTTPAction, _ outcome: HTTPOutcome) {

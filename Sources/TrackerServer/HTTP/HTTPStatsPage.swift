@@ -1,73 +1,125 @@
 import TrackerCore
 import TrackerProtocol
 
-/// `/stats?mode=…` in opentracker's formats (opentracker.md §4): MRTG modes are four lines
-/// (value, value, uptime, title) so existing MRTG/Munin configurations keep working.
+/// `/stats?mode=…` in opentracker HEAD's formats (opentracker.md §4, `ot_stats.c`): MRTG modes are
+/// four lines (value, value, uptime, title) so existing MRTG/Munin configurations keep working;
+/// titles say RingTracker where opentracker says opentracker. `tpbs` and `statedump` are streamed
+/// by the full-scrape path (`HTTPTrackerHandler`), not rendered here.
 struct HTTPStatsPage {
     let shared: HTTPShared
 
-    func render(_ mode: HTTPStatsMode) -> String {
-        let now = WallClock.seconds()
-        let uptime = now &- shared.statistics.startedAt
-        let uptimeLine = "\(uptime) seconds (\(uptime / 3600) hours)"
+    /// Counters every mode reads, summed once over UDP workers and HTTP event loops.
+    struct Totals {
+        var uptime: UInt32
+        var udpConnects: UInt64
+        var udpAnnounces: UInt64
+        var udpScrapes: UInt64
+        /// Every datagram: answered or dropped (opentracker's `ot_overall_udp_connections`).
+        var udpPackets: UInt64
+        var udpConnectionIDMismatches: UInt64
+        var tcpConnections: UInt64
+        var tcpAnnounces: UInt64
+        var tcpScrapes: UInt64
+        /// Announces with event=completed over both protocols (opentracker's `ot_overall_completed`).
+        var completed: UInt64
+        var fullScrapes: UInt64
+        var fullScrapeBytes: UInt64
+
+        var uptimeLine: String { "\(uptime) seconds (\(uptime / 3600) hours)" }
+        /// opentracker's `conn` pair: every TCP connection and datagram; announces plus UDP connects.
+        var connections: UInt64 { tcpConnections &+ udpPackets }
+        var successes: UInt64 { tcpAnnounces &+ udpAnnounces &+ udpConnects }
+        var connectionsTitle: String {
+            "RingTracker connections, \(perSecond(connections)) conns/s :: \(perSecond(successes)) success/s."
+        }
+        func perSecond(_ value: UInt64) -> UInt64 { value / UInt64(max(uptime, 1)) }
+    }
+
+    func totals() -> Totals {
         let udp = shared.statistics.udpWorkers()
         let http = shared.loopStatistics
-        let udpConnects = udp.reduce(0) { $0 &+ $1.responses(.connect) }
-        let udpAnnounces = udp.reduce(0) { $0 &+ $1.responses(.announce) }
-        let udpScrapes = udp.reduce(0) { $0 &+ $1.responses(.scrape) }
-        let udpPackets = udp.reduce(0) { $0 &+ $1.totalResponses &+ $1.totalDrops }
-        let tcpConnections = http.total(.accepted)
-        let tcpAnnounces = http.total(.announce, .ok)
-        let tcpScrapes = http.total(.scrape, .ok)
-        func perSecond(_ value: UInt64) -> UInt64 { value / UInt64(max(uptime, 1)) }
+        return Totals(
+            uptime: WallClock.seconds() &- shared.statistics.startedAt,
+            udpConnects: udp.reduce(0) { $0 &+ $1.responses(.connect) },
+            udpAnnounces: udp.reduce(0) { $0 &+ $1.responses(.announce) },
+            udpScrapes: udp.reduce(0) { $0 &+ $1.responses(.scrape) },
+            udpPackets: udp.reduce(0) { $0 &+ $1.totalResponses &+ $1.totalDrops },
+            udpConnectionIDMismatches: udp.reduce(0) { $0 &+ $1.drops(.badConnectionID) },
+            tcpConnections: http.total(.accepted),
+            tcpAnnounces: http.total(.announce, .ok),
+            tcpScrapes: http.total(.scrape, .ok),
+            completed: http.total(.completed) &+ udp.reduce(0) { $0 &+ $1.completed },
+            fullScrapes: http.total(.fullScrape, .ok),
+            fullScrapeBytes: http.total(.fullScrapeBytes))
+    }
 
+    func render(_ mode: HTTPStatsMode) -> String {
+        let t = totals()
         switch mode {
         case .peer:
-            let totals = shared.store.statistics()
-            return "\(totals.peers4 + totals.peers6)\n\(totals.seeders)\nRingTracker serving \(totals.torrents) torrents\nRingTracker"
+            let store = shared.store.statistics()
+            return "\(store.peers4 + store.peers6)\n\(store.seeders)\nRingTracker serving \(store.torrents) torrents\nRingTracker"
         case .torr:
-            let totals = shared.store.statistics()
-            return "\(totals.torrents)\n0\nRingTracker serving \(totals.torrents) torrents\nRingTracker"
+            let store = shared.store.statistics()
+            return "\(store.torrents)\n0\nRingTracker serving \(store.torrents) torrents\nRingTracker"
         case .conn:
-            let connections = tcpConnections &+ udpPackets
-            let success = tcpAnnounces &+ udpAnnounces &+ udpConnects
-            return "\(connections)\n\(success)\n\(uptimeLine)\n"
-                + "RingTracker connections, \(perSecond(connections)) conns/s :: \(perSecond(success)) success/s."
+            return "\(t.connections)\n\(t.successes)\n\(t.uptimeLine)\n\(t.connectionsTitle)"
         case .udp4:
-            let success = udpAnnounces &+ udpConnects
-            return "\(udpPackets)\n\(success)\n\(uptimeLine)\n"
-                + "RingTracker udp4 stats, \(perSecond(udpPackets)) conns/s :: \(perSecond(success)) success/s."
+            let success = t.udpAnnounces &+ t.udpConnects
+            return "\(t.udpPackets)\n\(success)\n\(t.uptimeLine)\n"
+                + "RingTracker udp4 stats, \(t.perSecond(t.udpPackets)) conns/s :: \(t.perSecond(success)) success/s."
         case .tcp4:
-            return "\(tcpConnections)\n\(tcpAnnounces)\n\(uptimeLine)\n"
-                + "RingTracker tcp4 stats, \(perSecond(tcpConnections)) conns/s :: \(perSecond(tcpAnnounces)) success/s."
+            return "\(t.tcpConnections)\n\(t.tcpAnnounces)\n\(t.uptimeLine)\n"
+                + "RingTracker tcp4 stats, \(t.perSecond(t.tcpConnections)) conns/s :: \(t.perSecond(t.tcpAnnounces)) success/s."
         case .scrp:
-            return "\(tcpScrapes)\n\(udpScrapes)\n\(uptimeLine)\n"
-                + "RingTracker scrape stats, \(perSecond(tcpScrapes &+ udpScrapes)) scrape/s (tcp and udp)"
+            return "\(t.tcpScrapes)\n\(t.udpScrapes)\n\(t.uptimeLine)\n"
+                + "RingTracker scrape stats, \(t.perSecond(t.tcpScrapes &+ t.udpScrapes)) scrape/s (tcp and udp)"
+        case .fscr:
+            // opentracker scales the count by 1000 so MRTG can graph it against bytes.
+            return "\(t.fullScrapes &* 1000)\n\(t.fullScrapeBytes)\n\(t.uptimeLine)\n"
+                + "RingTracker full scrape stats, \(t.perSecond(t.fullScrapes)) conns/s :: \(t.perSecond(t.fullScrapeBytes)) bytes/s."
         case .completed:
-            let completed = totalDownloaded()
-            return "\(completed)\n0\n\(uptimeLine)\nRingTracker, \(completed / UInt64(max(uptime / 3600, 1))) completed/h."
+            return "\(t.completed)\n0\n\(t.uptimeLine)\n"
+                + "RingTracker, \(t.completed / UInt64(max(t.uptime / 3600, 1))) completed/h."
+        case .syncs:
+            // Peers received from cluster nodes (0 without a cluster). The title is opentracker's,
+            // which reuses the connections line here.
+            let received = shared.statistics.cluster?.peersReceived.load(ordering: .relaxed) ?? 0
+            return "\(received)\n0\n\(t.uptimeLine)\n\(t.connectionsTitle)"
+        case .herr:
+            return httpErrorLines()
+        case .renew:
+            return renewals().enumerated().map { minute, count in "\(Self.twoDigits(minute)) \(count)\n" }.joined()
+        case .busy, .s24s:
+            return busyNetworks()
+        case .woodpeckers:
+            return woodpeckerNetworks()
+        case .fulllog:
+            // opentracker logs raw requests of networks added with `lognet` (WANT_FULLLOG_NETWORKS);
+            // RingTracker logs no network, so the log is always empty.
+            return ""
         case .top10:
             return top(10)
         case .top100:
             return top(100)
         case .version:
             return "RingTracker \(RingTrackerVersion.string)\n"
-        case .syncs:
-            return (shared.statistics.cluster ?? ClusterStatistics()).syncsText(uptimeSeconds: uptime)
         case .everything:
-            return everything(uptime: uptime, udpConnects: udpConnects, udpAnnounces: udpAnnounces, udpScrapes: udpScrapes,
-                              udpPackets: udpPackets)
+            return everything(t)
+        case .tpbs, .statedump:
+            return ""
         }
     }
 
-    /// Sum of `downloaded` over live torrents: completions the store still remembers (torrents
-    /// with downloads are kept 24 h after their last peer).
-    private func totalDownloaded() -> UInt64 {
-        var total: UInt64 = 0
-        for shard in 0..<shared.store.shardCount {
-            shared.store.forEachTorrent(shard: shard) { _, counts in total &+= UInt64(counts.downloaded) }
+    static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// Re-announces by minutes since the previous announce, over every worker and loop.
+    func renewals() -> [UInt64] {
+        let udp = shared.statistics.udpWorkers()
+        let http = shared.loopStatistics
+        return (0..<AnnounceRenewals.buckets).map { bucket in
+            udp.reduce(0) { $0 &+ $1.renewed(bucket: bucket) } &+ http.reduce(0) { $0 &+ $1.renewed(bucket: bucket) }
         }
-        return total
     }
 
     /// `Top N torrents by peers:` / `by seeds:` / `by leechers:`, each `\t<count>\t<HEX40>`.
@@ -94,54 +146,5 @@ struct HTTPStatsPage {
             for (value, hash) in list { text += "\t\(value)\t\(hash.hex.uppercased())\n" }
         }
         return text
-    }
-
-    private func everything(
-        uptime: UInt32, udpConnects: UInt64, udpAnnounces: UInt64, udpScrapes: UInt64, udpPackets: UInt64
-    ) -> String {
-        let totals = shared.store.statistics()
-        let http = shared.loopStatistics
-        var errors = ""
-        for outcome in HTTPOutcome.allCases where outcome != .ok {
-            let count = HTTPAction.allCases.reduce(0) { $0 &+ http.total($1, outcome) }
-            errors += "      <count code=\"\(outcome.label)\">\(count)</count>\n"
-        }
-        return """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <stats>
-              <version>RingTracker \(RingTrackerVersion.string)</version>
-              <uptime>\(uptime)</uptime>
-              <torrents>
-                <count_mutex>\(totals.torrents)</count_mutex>
-                <count_iterator>\(totals.torrents)</count_iterator>
-              </torrents>
-              <peers>
-                <count>\(totals.peers4 + totals.peers6)</count>
-              </peers>
-              <seeds>
-                <count>\(totals.seeders)</count>
-              </seeds>
-              <completed>
-                <count>\(totalDownloaded())</count>
-              </completed>
-              <connections>
-                <tcp>
-                  <accept>\(http.total(.accepted))</accept>
-                  <announce>\(http.total(.announce, .ok))</announce>
-                  <scrape>\(http.total(.scrape, .ok))</scrape>
-                </tcp>
-                <udp>
-                  <overall>\(udpPackets)</overall>
-                  <connect>\(udpConnects)</connect>
-                  <announce>\(udpAnnounces)</announce>
-                  <scrape>\(udpScrapes)</scrape>
-                </udp>
-              </connections>
-              <debug>
-                <http_error>
-            \(errors)    </http_error>
-              </debug>
-            </stats>
-            """
     }
 }

@@ -75,7 +75,9 @@ extension HTTPTrackerHandler {
         swap(&buffer, &loop.peerBuffer)
         loop.statistics.count(.announce, .ok)
         loop.statistics.count(.peersReturned, by: UInt64(outcome.peerCount))
+        if outcome.decoys > 0 { loop.statistics.count(.decoyPeers, by: UInt64(outcome.decoys)) }
         if request.event == .completed { loop.statistics.count(.completed) }
+        if let minutes = outcome.renewedAfterMinutes { loop.statistics.countRenewal(after: minutes, from: address) }
         respond(.ok, contentType: .plain, body: body, head: head, context: context)
     }
 }

@@ -140,8 +140,11 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .invalid(let reason):
                 loop.statistics.count(reason)
                 error(.badRequest, action: .stats, head: head, context: context)
-            case .mode(let mode):
+            case .mode(let mode, let format):
                 loop.statistics.count(.stats, .ok)
+                // opentracker serves these two through its full-scrape worker; so do we (streamed).
+                if mode == .statedump { return streamFullScrape(format: .statedump, head: head, context: context) }
+                if mode == .tpbs { return streamFullScrape(format: format ?? .ben, head: head, context: context) }
                 let body = HTTPStatsPage(shared: shared).render(mode)
                 respond(.ok, contentType: .plain, body: Array(body.utf8), head: head, context: context)
             }

@@ -8,9 +8,15 @@ public struct TrackerStatisticsSource: Sendable {
     public var startedAt: UInt32
     /// Cluster sync counters; nil without a cluster (`/stats?mode=syncs` then reports zeros).
     public var cluster: ClusterStatistics?
+    /// opentracker's `tracker_id` (`<stats><tracker_id>`): a random 32-bit number drawn at start.
+    public var trackerID: UInt32
 
-    public init(udpWorkers: @escaping @Sendable () -> [UDPStatistics] = { [] }, startedAt: UInt32 = WallClock.seconds()) {
+    public init(
+        udpWorkers: @escaping @Sendable () -> [UDPStatistics] = { [] }, startedAt: UInt32 = WallClock.seconds(),
+        trackerID: UInt32 = UInt32.random(in: .min ... .max)
+    ) {
         self.udpWorkers = udpWorkers
         self.startedAt = startedAt
+        self.trackerID = trackerID
     }
 }

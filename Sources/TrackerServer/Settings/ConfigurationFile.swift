@@ -13,7 +13,7 @@
 /// | `listen.tcp_udp ADDR` | `udp` and `http` (each repeatable) |
 /// | `listen.tcp ADDR` / `listen.udp ADDR` | `http` / `udp` |
 /// | `listen.udp.workers N` | `udp-workers` (0 = one per CPU; order in the file does not matter here) |
-/// | `tracker.rootdir DIR` | `chroot` (as in opentracker, only applied when started as root) |
+/// | `tracker.rootdir DIR` | `chroot`: as root chroot there, otherwise chdir there (opentracker's `drop_privileges`) |
 /// | `tracker.user NAME` | `user` |
 /// | `tracker.redirect_url URL` | `redirect-url` |
 /// | `access.whitelist FILE` / `access.blacklist FILE` | `whitelist` / `blacklist` (both: error) |
@@ -22,7 +22,7 @@
 /// | `access.proxy NET` | `trusted-proxy` |
 /// | `livesync.cluster.listen ADDR` / `livesync.cluster.node_ip NET` | `livesync-listen` / `livesync-node` (cluster sync; needs `cluster-key` or `cluster-insecure`) |
 /// | `batchsync.cluster.admin_ip` | ignored with a warning (opentracker never parsed it either) |
-/// | `access.fifo_add` / `access.fifo_delete` | error: edit the list file instead (reloaded on change) |
+/// | `access.fifo_add FIFO` / `access.fifo_delete FIFO` | `fifo-add` / `fifo-delete` (opentracker 1.0 dynamic lists) |
 public struct ConfigurationFile: Sendable {
     public let fileName: String
     /// `base` with every line of the file applied.
@@ -46,6 +46,8 @@ public struct ConfigurationFile: Sendable {
         "access.proxy": [.trustedProxy],
         "livesync.cluster.listen": [.livesyncListen],
         "livesync.cluster.node_ip": [.livesyncNode],
+        "access.fifo_add": [.fifoAdd],
+        "access.fifo_delete": [.fifoDelete],
     ]
 
     public init(parsing text: String, fileName: String, base: DaemonSettings = DaemonSettings()) throws(ConfigurationError) {
@@ -86,8 +88,6 @@ public struct ConfigurationFile: Sendable {
             } else if keyword == "batchsync.cluster.admin_ip" {
                 warnings.append("\(fileName):\(lineNumber): \(keyword) ignored (opentracker never implemented it)")
                 continue
-            } else if keyword == "access.fifo_add" || keyword == "access.fifo_delete" {
-                throw fail("\(keyword) is not supported: edit the access-list file; it is reloaded when it changes and on SIGHUP")
             } else {
                 throw fail("unknown key '\(keyword)'")
             }

@@ -1,3 +1,5 @@
+import TrackerCore
+
 extension DaemonSettings {
     /// Applies one `key value` pair. Repeatable keys add an entry (the first named listener or
     /// stats network replaces the defaults); other keys replace the value.
@@ -46,9 +48,7 @@ extension DaemonSettings {
             if whitelist != nil { throw SettingError("blacklist: a whitelist is already set; choose one") }
             blacklist = value
         case .user: user = try Self.word(value, key)
-        case .chroot:
-            guard value.hasPrefix("/") else { throw SettingError("chroot: '\(value)' is not an absolute path") }
-            chroot = value
+        case .chroot: chroot = value
         case .redirectURL: redirectURL = try Self.word(value, key)
         case .statsAllow:
             let network = try Self.cidr(value, key)
@@ -92,6 +92,17 @@ extension DaemonSettings {
                 throw SettingError("cluster-state-from: '\(value)' is not an address such as 10.0.0.2:6969")
             }
             clusterStateFrom = address
+        case .importStatedump: importStatedump = value
+        case .fifoAdd: fifoAdd = value
+        case .fifoDelete: fifoDelete = value
+        case .decoyPeers: decoyPeers = try Self.number(value, key, in: 0...UInt32(DecoyPolicy.maximumPercent))
+        case .decoyRange:
+            let network = try Self.cidr(value, key)
+            let narrowest = network.family == .ipv4 ? 8 : 16
+            guard network.prefixLength >= narrowest else {
+                throw SettingError("decoy-range: \(network) is wider than /\(narrowest): name networks you control")
+            }
+            if !decoyRanges.contains(network) { decoyRanges.append(network) }
         }
     }
 
@@ -130,6 +141,11 @@ extension DaemonSettings {
         case .clusterMulticast6: clusterMulticast6 = nil
         case .connectionIDKey: connectionIDKey = nil
         case .clusterStateFrom: clusterStateFrom = nil
+        case .importStatedump: importStatedump = nil
+        case .fifoAdd: fifoAdd = nil
+        case .fifoDelete: fifoDelete = nil
+        case .decoyPeers: decoyPeers = 0
+        case .decoyRange: decoyRanges = []
         }
     }
 

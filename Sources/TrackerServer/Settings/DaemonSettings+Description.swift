@@ -32,7 +32,7 @@ extension DaemonSettings {
             case .whitelist: optional(key, whitelist, "no whitelist")
             case .blacklist: optional(key, blacklist, "no blacklist")
             case .user: optional(key, user, "no privilege drop")
-            case .chroot: optional(key, chroot, "no chroot")
+            case .chroot: optional(key, chroot, "no root directory")
             case .redirectURL: optional(key, redirectURL, "GET / answers 404")
             case .statsAllow:
                 if statsAllow.isEmpty { unset(key, "nobody may read stats") }
@@ -61,6 +61,13 @@ extension DaemonSettings {
             case .clusterMulticast6: optional(key, clusterMulticast6, "no IPv6 multicast sync")
             case .connectionIDKey: optional(key, connectionIDKey, "random key per start")
             case .clusterStateFrom: optional(key, clusterStateFrom, "no state transfer at start")
+            case .importStatedump: optional(key, importStatedump, "no opentracker statedump imported")
+            case .fifoAdd: optional(key, fifoAdd, "no FIFO adds to the access list")
+            case .fifoDelete: optional(key, fifoDelete, "no FIFO removes from the access list")
+            case .decoyPeers: line(key, "\(decoyPeers)", note: decoyPeers == 0 ? "off" : nil)
+            case .decoyRange:
+                if decoyRanges.isEmpty { unset(key, "no decoy addresses") }
+                for network in decoyRanges { line(key, network.description) }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -43,8 +43,9 @@ public struct DaemonSettings: Sendable, Equatable {
     public var blacklist: String?
     /// Started as root: drop to this user after binding. Unset and root: a warning once.
     public var user: String?
-    /// Started as root: chroot here (then chdir "/") before dropping privileges, as opentracker's
-    /// `tracker.rootdir` does for root. Access-list and state-file paths are then inside it.
+    /// opentracker's `tracker.rootdir` (`--chroot`, `--rootdir`, `-d`): started as root, chroot
+    /// here before dropping privileges; otherwise only chdir here. File paths are opened after
+    /// that step (see `RootDirectory`). A relative directory is relative to the start directory.
     public var chroot: String?
     /// `GET /` answers 302 with this Location; nil = 404.
     public var redirectURL: String?
@@ -60,9 +61,9 @@ public struct DaemonSettings: Sendable, Equatable {
     public var stateFile: String?
     /// Seconds between snapshots to `stateFile`.
     public var snapshotInterval: UInt32 = 300
-    /// Seconds a built full-scrape body is served from cache before it is rebuilt. 60 s keeps a
-    /// scraper polling every few seconds from costing a walk of every shard each time, while
-    /// staying fresher than the 30-minute announce interval by far.
+    /// Seconds between two full scrapes from one client address (later ones get 429); 0 turns
+    /// full scrape off (404). Full scrapes are always live: a walk of every shard, which is what
+    /// the limit protects.
     public var fullScrapeInterval: UInt32 = 60
     /// Serve `/metrics` to everyone instead of only `statsAllow`.
     public var metricsPublic = false
@@ -84,6 +85,16 @@ public struct DaemonSettings: Sendable, Equatable {
     public var clusterStateFrom: String?
     /// File holding the 16-byte connection-ID key shared by cluster nodes.
     public var connectionIDKey: String?
+    /// opentracker statedump (`-l FILE`, `HEX40:base_minutes:downloaded` lines) loaded at start.
+    public var importStatedump: String?
+    /// opentracker 1.0's dynamic access lists: FIFOs whose lines (a 40-hex info hash each) add to
+    /// or remove from the whitelist or blacklist until the next reload.
+    public var fifoAdd: String?
+    public var fifoDelete: String?
+    /// Percent of each announce reply made of decoy peers (0 = off, at most 50), drawn only from
+    /// `decoyRanges` (`DecoyPolicy`).
+    public var decoyPeers: UInt32 = 0
+    public var decoyRanges: [CIDR] = []
 
     public init() {}
 
@@ -103,6 +114,18 @@ public struct DaemonSettings: Sendable, Equatable {
     public func validate() throws(SettingError) {
         if whitelist != nil && blacklist != nil {
             throw SettingError("a whitelist and a blacklist were both given; choose one")
+        }
+        if (fifoAdd != nil || fifoDelete != nil) && accessMode == .open {
+            throw SettingError("fifo-add and fifo-delete change an access list: name a whitelist or a blacklist")
+        }
+        if let fifoAdd, fifoAdd == fifoDelete {
+            throw SettingError("fifo-add and fifo-delete must be two different FIFOs")
+        }
+        if decoyPeers > 0 && decoyRanges.isEmpty {
+            throw SettingError("decoy-peers needs at least one decoy-range: decoys come only from networks you name")
+        }
+        if decoyPeers == 0 && !decoyRanges.isEmpty {
+            throw SettingError("decoy-range is set but decoy-peers is 0: set the share of decoys, or drop the range")
         }
         if peerTimeout <= interval + interval / 10 {
             throw SettingError(

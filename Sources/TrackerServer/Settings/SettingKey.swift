@@ -33,11 +33,16 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case clusterMulticast6 = "cluster-multicast6"
     case clusterStateFrom = "cluster-state-from"
     case connectionIDKey = "connection-id-key"
+    case importStatedump = "import-statedump"
+    case fifoAdd = "fifo-add"
+    case fifoDelete = "fifo-delete"
+    case decoyPeers = "decoy-peers"
+    case decoyRange = "decoy-range"              // repeatable
 
     /// Keys that add an entry each time they appear instead of replacing the value.
     public var isRepeatable: Bool {
         switch self {
-        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode, .clusterNode, .clusterAllow: true
+        case .udp, .http, .statsAllow, .trustedProxy, .livesyncNode, .clusterNode, .clusterAllow, .decoyRange: true
         default: false
         }
     }

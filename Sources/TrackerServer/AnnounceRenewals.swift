@@ -1,0 +1,91 @@
+import TrackerCore
+
+/// opentracker's re-announce statistics (`EVENT_RENEW`, `EVENT_WOODPECKER` in trackerlogic.c):
+/// how many minutes a known peer waited before announcing again (`/stats?mode=renew`), and which
+/// networks hold peers that come back faster than they were told (`mode=woodpeckers`).
+enum AnnounceRenewals {
+    /// One bucket per minute of opentracker's 45-minute OT_PEER_TIMEOUT; older ages (a longer
+    /// `--peer-timeout`) land in the last bucket.
+    static let buckets = 45
+    /// opentracker spots a woodpecker when a peer re-announces after 1…19 minutes: well under the
+    /// 30-minute interval it was given.
+    static let woodpeckerMinutes: ClosedRange<UInt16> = 1...19
+
+    static func bucket(_ minutes: UInt16) -> Int { min(Int(minutes), buckets - 1) }
+}
+
+/// Re-announcing IPv4 networks (/28, opentracker's deepest level for IPv4) counted by one writer
+/// (a UDP worker or an HTTP event loop) and read by `/stats`. A fixed open-addressing table of
+/// packed slots, each `network << 35 | count` in one relaxed atomic: the writer never allocates or
+/// locks, and a reader sees a whole slot or an older one. Counts halve every `decaySeconds`, as
+/// opentracker's clean pass shifts its woodpecker tree down, so the list shows who is hammering now.
+final class WoodpeckerTable: Sendable {
+    /// 4,096 slots × 8 B = 32 KiB per writer; when full, further networks are not counted.
+    static let capacity = 4096
+    static let maximumProbes = 16
+    static let decaySeconds: UInt32 = 120
+    private static let countBits: UInt64 = 35
+    private static let countMask: UInt64 = (1 << countBits) - 1
+
+    private let slots: [AtomicCounter]
+    private let nextDecay = AtomicCounter()
+
+    init() {
+        slots = (0..<Self.capacity).map { _ in AtomicCounter() }
+    }
+
+    /// Single writer only. `address` is the peer's IPv4 address (numeric value).
+    func record(_ address: IPv4Address, now: UInt32) {
+        decayIfDue(now: now)
+        // +1 so the network 0.0.0.0/28 is not the empty slot.
+        let key = UInt64(address.rawValue >> 4) + 1
+        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.capacity - 1)
+        for _ in 0..<Self.maximumProbes {
+            let slot = slots[index]
+            let packed = slot.value.load(ordering: .relaxed)
+            if packed == 0 || packed >> Self.countBits == key {
+                let count = min((packed & Self.countMask) + 1, Self.countMask)
+                slot.value.store(key << Self.countBits | count, ordering: .relaxed)
+                return
+            }
+            index = (index + 1) & (Self.capacity - 1)
+        }
+    }
+
+    /// Halves every count once per `decaySeconds`; empties slots that reach zero and re-packs the
+    /// survivors so probe chains stay intact.
+    private func decayIfDue(now: UInt32) {
+        let due = nextDecay.value.load(ordering: .relaxed)
+        guard UInt64(now) >= due else { return }
+        nextDecay.value.store(UInt64(now) + UInt64(Self.decaySeconds), ordering: .relaxed)
+        guard due != 0 else { return }
+        var survivors: [(UInt64, UInt64)] = []
+        for slot in slots {
+            let packed = slot.value.load(ordering: .relaxed)
+            guard packed != 0 else { continue }
+            slot.value.store(0, ordering: .relaxed)
+            let count = (packed & Self.countMask) / 2
+            if count > 0 { survivors.append((packed >> Self.countBits, count)) }
+        }
+        for (key, count) in survivors {
+            var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.capacity - 1)
+            for _ in 0..<Self.maximumProbes {
+                if slots[index].value.load(ordering: .relaxed) == 0 {
+                    slots[index].value.store(key << Self.countBits | count, ordering: .relaxed)
+                    break
+                }
+                index = (index + 1) & (Self.capacity - 1)
+            }
+        }
+    }
+
+    /// Adds this table's networks (as /28 network addresses) into `totals`.
+    func collect(into totals: inout [UInt32: UInt64]) {
+        for slot in slots {
+            let packed = slot.value.load(ordering: .relaxed)
+            guard packed != 0 else { continue }
+            let network = UInt32(truncatingIfNeeded: (packed >> Self.countBits) - 1) << 4
+            totals[network, default: 0] &+= packed & Self.countMask
+        }
+    }
+}
