@@ -109,6 +109,18 @@ struct RingTracker: ParsableCommand {
     @Option(name: .customLong("snapshot-interval"), help: ArgumentHelp("Seconds between snapshots (default: 300).", valueName: "seconds"))
     var snapshotInterval: String?
 
+    @Option(name: .customLong("max-torrents"), help: ArgumentHelp("Refuse announces that would create more torrents (default: 10000000; 0 = no limit).", valueName: "n"))
+    var maxTorrents: String?
+
+    @Option(name: .customLong("max-peers-per-torrent"), help: ArgumentHelp("Peers per family in one torrent; a new one beyond replaces a random one (default: 100000; 0 = no limit).", valueName: "n"))
+    var maxPeersPerTorrent: String?
+
+    @Option(name: .customLong("max-new-torrents-per-minute"), help: ArgumentHelp("New torrents one IPv4 address or IPv6 /64 may create per minute (default: 1000; 0 = no limit).", valueName: "n"))
+    var maxNewTorrentsPerMinute: String?
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse new torrents and peers above this estimated store size in MiB (default: auto = half of physical memory; 0 = no limit).", valueName: "MiB|auto"))
+    var maxMemory: String?
+
     @Option(name: .customLong("full-scrape-interval"), help: ArgumentHelp("Seconds between full scrapes per client address (429 before); 0 = full scrape off (default: 60).", valueName: "seconds"))
     var fullScrapeInterval: String?
 
@@ -163,7 +175,9 @@ struct RingTracker: ParsableCommand {
             (.cpus, cpus), (.ioBackend, ioBackend), (.udpWorkers, udpWorkers), (.interval, interval),
             (.peerTimeout, peerTimeout), (.logLevel, logLevel), (.logFormat, logFormat), (.whitelist, whitelist), (.blacklist, blacklist),
             (.user, user), (.chroot, chroot), (.redirectURL, redirectURL), (.statsPath, statsPath),
-            (.stateFile, stateFile), (.snapshotInterval, snapshotInterval), (.fullScrapeInterval, fullScrapeInterval),
+            (.stateFile, stateFile), (.snapshotInterval, snapshotInterval),
+            (.maxTorrents, maxTorrents), (.maxPeersPerTorrent, maxPeersPerTorrent),
+            (.maxNewTorrentsPerMinute, maxNewTorrentsPerMinute), (.maxMemory, maxMemory), (.fullScrapeInterval, fullScrapeInterval),
             (.pin, noPin ? "no" : nil), (.metricsPublic, metricsPublic ? "yes" : nil),
             (.livesyncListen, livesyncListen), (.clusterMulticast6, clusterMulticast6), (.clusterKey, clusterKey),
             (.clusterInsecure, clusterInsecure ? "yes" : nil), (.clusterFlushDelay, clusterFlushDelay),

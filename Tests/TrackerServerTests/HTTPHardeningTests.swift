@@ -43,3 +43,33 @@ struct HTTPHardeningTests {
         #expect(daemon.process.isRunning)
     }
 }
+
+@Suite("Store limits through the daemon", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))
+struct DaemonLimitsTests {
+    @Test("--max-new-torrents-per-minute refuses one address's excess new torrents with a BEP 15 error, counted in /metrics")
+    func newTorrentBudgetOverUDP() throws {
+        let daemon = try Daemon.Running([
+            "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--cpus", "0", "--io-backend", "mmsg",
+            "--max-new-torrents-per-minute", "3",
+        ])
+        let port = try daemon.waitUntilListening()
+        let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.30")
+        try client.connect()
+        var refused = 0
+        // 8 new torrents against a budget of 3 a minute: at least 5 refused, at least 2 even if a
+        // minute boundary passes in between.
+        for n in 0..<8 {
+            client.send(Wire.announceRequest(
+                connectionID: client.connectionID, transactionID: UInt32(n), infoHash: hash(UInt8(100 + n)), left: 0,
+                event: 2, numWant: 5, port: 6881))
+            let reply = try #require(client.receive())
+            if Wire.u32(reply, 0) == 3 {
+                #expect(String(decoding: reply[8...], as: UTF8.self) == "too many new torrents")
+                refused += 1
+            }
+        }
+        #expect(refused >= 2 && refused <= 5)
+        let metrics = try HTTPTestClient(address: daemon.waitUntilHTTPListening()).get("/metrics").text
+        #expect(metrics.contains("ringtracker_announce_refusals_total{reason=\"new_torrent_rate\"} \(refused)"))
+    }
+}

@@ -63,6 +63,7 @@ if [ "$OT" = 1 ]; then
 else
   taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" \
     "$DIR/ringtracker" --udp "127.0.0.1:$PORT" --cpus 0 --io-backend "$BACKEND" --log-level warning \
+        --max-new-torrents-per-minute 0 --max-torrents 0 --max-memory 0 \
     >"$DIR/tracker.log" 2>&1 &
   NAME="RingTracker ($BACKEND)"
 fi

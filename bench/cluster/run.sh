@@ -34,6 +34,7 @@ start() { # ns cpu peer-address log (peer "none": no cluster, the baseline)
     local cluster=(--cluster-node "$3:9696" --cluster-allow 10.212.0.0/24 --cluster-key "$work/cluster.key")
     [ "$3" = none ] && cluster=()
     ip netns exec "$1" "$tracker" --udp 127.0.0.1:6969 --http 127.0.0.1:6969 --cpus "$2" --io-backend mmsg \
+        --max-new-torrents-per-minute 0 --max-torrents 0 --max-memory 0 \
         "${cluster[@]}" >"$4" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do grep -q listening "$4" && return 0; sleep 0.05; done

@@ -65,6 +65,7 @@ start_tracker() {  # $1 = ot|rt ; prints PID and PORT into globals
   else
     local udp; udp="$(free_port)"
     taskset -c 0 "$RINGTRACKER" --http "127.0.0.1:$PORT" --udp "127.0.0.1:$udp" --cpus 0 --whitelist "$DIR/wl.txt" \
+        --max-new-torrents-per-minute 0 --max-torrents 0 --max-memory 0 \
       --log-level warning >"$DIR/rt.log" 2>&1 &
   fi
   PID=$!

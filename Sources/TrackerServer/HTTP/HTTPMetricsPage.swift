@@ -59,7 +59,8 @@ struct HTTPMetricsPage {
             counter(registry, "ringtracker_http_invalid_requests_total", "HTTP requests answered 400, by reason",
                     [("reason", reason.label)], http.total(reason))
         }
-        for event in [HTTPEvent.accepted, .rejectedOverLimit, .idleTimeout, .malformed] {
+        for event in [HTTPEvent.accepted, .rejectedOverLimit, .idleTimeout, .malformed, .acceptPaused,
+                      .rejectedPerAddress, .headTimeout] {
             counter(registry, "ringtracker_http_connections_total", "TCP connections, by what happened to them",
                     [("event", event.label)], http.total(event))
         }
@@ -84,6 +85,16 @@ struct HTTPMetricsPage {
         gauge(registry, "ringtracker_peers", "Peers in the store, by family", [("family", "ipv6")], Int64(totals.peers6))
         gauge(registry, "ringtracker_seeders", "Seeding peers", [], Int64(totals.seeders))
         gauge(registry, "ringtracker_leechers", "Leeching peers", [], Int64(totals.leechers))
+        let limits = shared.store.totals
+        for reason in AnnounceRefusal.allCases {
+            counter(registry, "ringtracker_announce_refusals_total",
+                    "Announces refused by a store limit (BEP 15 error / HTTP failure reason), by reason",
+                    [("reason", reason.label)], limits.refusals(reason))
+        }
+        counter(registry, "ringtracker_peer_replacements_total",
+                "Peers replaced at random to keep a swarm at --max-peers-per-torrent", [], limits.replacements)
+        gauge(registry, "ringtracker_store_estimated_bytes", "The store's size as the --max-memory limit estimates it",
+              [], Int64(limits.estimatedBytes))
 
         addProcessMetrics(registry)
         if let cluster = shared.statistics.cluster { clusterSeries(registry, cluster) }

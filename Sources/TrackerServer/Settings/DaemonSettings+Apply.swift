@@ -63,6 +63,10 @@ extension DaemonSettings {
             if !trustedProxies.contains(network) { trustedProxies.append(network) }
         case .stateFile: stateFile = value
         case .snapshotInterval: snapshotInterval = try Self.number(value, key, in: 10...86_400)
+        case .maxTorrents: maxTorrents = try Self.number(value, key, in: 0...1_000_000_000)
+        case .maxPeersPerTorrent: maxPeersPerTorrent = try Self.number(value, key, in: 0...100_000_000)
+        case .maxNewTorrentsPerMinute: maxNewTorrentsPerMinute = try Self.number(value, key, in: 0...100_000_000)
+        case .maxMemory: maxMemoryMiB = value == "auto" ? nil : try Self.number(value, key, in: 0...16_777_216)
         case .fullScrapeInterval: fullScrapeInterval = try Self.number(value, key, in: 0...86_400)
         case .metricsPublic: metricsPublic = try Self.bool(value, key)
         case .livesyncListen:
@@ -130,6 +134,10 @@ extension DaemonSettings {
         case .trustedProxy: trustedProxies = []
         case .stateFile: stateFile = nil
         case .snapshotInterval: snapshotInterval = defaults.snapshotInterval
+        case .maxTorrents: maxTorrents = defaults.maxTorrents
+        case .maxPeersPerTorrent: maxPeersPerTorrent = defaults.maxPeersPerTorrent
+        case .maxNewTorrentsPerMinute: maxNewTorrentsPerMinute = defaults.maxNewTorrentsPerMinute
+        case .maxMemory: maxMemoryMiB = nil
         case .fullScrapeInterval: fullScrapeInterval = defaults.fullScrapeInterval
         case .metricsPublic: metricsPublic = defaults.metricsPublic
         case .livesyncListen: livesyncListen = nil

@@ -43,6 +43,13 @@ extension DaemonSettings {
                 for network in trustedProxies { line(key, network.description) }
             case .stateFile: optional(key, stateFile, "no snapshots")
             case .snapshotInterval: line(key, "\(snapshotInterval)")
+            case .maxTorrents: line(key, "\(maxTorrents)", note: maxTorrents == 0 ? "no limit" : nil)
+            case .maxPeersPerTorrent: line(key, "\(maxPeersPerTorrent)", note: maxPeersPerTorrent == 0 ? "no limit" : nil)
+            case .maxNewTorrentsPerMinute:
+                line(key, "\(maxNewTorrentsPerMinute)", note: maxNewTorrentsPerMinute == 0 ? "no limit" : "per IPv4 address / IPv6 /64")
+            case .maxMemory:
+                if let maxMemoryMiB { line(key, "\(maxMemoryMiB)", note: maxMemoryMiB == 0 ? "no limit" : "MiB of estimated store size") }
+                else { line(key, "auto", note: "half of physical memory") }
             case .fullScrapeInterval: line(key, "\(fullScrapeInterval)")
             case .metricsPublic: line(key, yesNo(metricsPublic))
             case .livesyncListen:

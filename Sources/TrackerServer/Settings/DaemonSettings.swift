@@ -61,6 +61,11 @@ public struct DaemonSettings: Sendable, Equatable {
     public var stateFile: String?
     /// Seconds between snapshots to `stateFile`.
     public var snapshotInterval: UInt32 = 300
+    /// `StoreLimits`: 0 = no limit. `maxMemoryMiB` nil = half of physical memory.
+    public var maxTorrents: UInt32 = UInt32(StoreLimits().maxTorrents)
+    public var maxPeersPerTorrent: UInt32 = UInt32(StoreLimits().maxPeersPerTorrent)
+    public var maxNewTorrentsPerMinute: UInt32 = UInt32(StoreLimits().newTorrentsPerMinute)
+    public var maxMemoryMiB: UInt32?
     /// Seconds between two full scrapes from one client address (later ones get 429); 0 turns
     /// full scrape off (404). Full scrapes are always live: a walk of every shard, which is what
     /// the limit protects.

@@ -27,6 +27,10 @@ extension ServerConfiguration {
         tracker.intervalJitter = settings.interval / 10
         tracker.peerTimeout = settings.peerTimeout
         tracker.decoys = settings.decoyPolicy
+        tracker.limits = StoreLimits(
+            maxTorrents: Int(settings.maxTorrents), maxPeersPerTorrent: Int(settings.maxPeersPerTorrent),
+            newTorrentsPerMinute: Int(settings.maxNewTorrentsPerMinute),
+            maxMemoryBytes: settings.maxMemoryMiB.map { Int($0) << 20 } ?? Self.physicalMemory() / 2)
         // Any named listener, UDP or HTTP, replaces all defaults: only the named ones open.
         let named = settings.udpListenersNamed || settings.httpListenersNamed
         self.init(
@@ -73,5 +77,17 @@ extension DaemonSettings {
             }
         }
         return DecoyPolicy(percent: Int(decoyPeers), ipv4: ipv4, ipv6: ipv6)
+    }
+}
+
+extension ServerConfiguration {
+    /// MemTotal from /proc/meminfo in bytes, 0 when unreadable (then no memory cap applies).
+    static func physicalMemory() -> Int {
+        guard let text = try? FileWatcher.readContents(of: "/proc/meminfo", limit: 64 << 10) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let kib = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            return kib * 1024
+        }
+        return 0
     }
 }

@@ -21,6 +21,10 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case trustedProxy = "trusted-proxy"          // repeatable
     case stateFile = "state-file"
     case snapshotInterval = "snapshot-interval"
+    case maxTorrents = "max-torrents"
+    case maxPeersPerTorrent = "max-peers-per-torrent"
+    case maxNewTorrentsPerMinute = "max-new-torrents-per-minute"
+    case maxMemory = "max-memory"                // MiB; "auto" = half of physical memory
     case fullScrapeInterval = "full-scrape-interval"
     case metricsPublic = "metrics-public"        // bool
     case livesyncListen = "livesync-listen"
