@@ -36,12 +36,4 @@ public final class ClusterStatistics: Sendable {
     public func lastPacketAges(now: UInt32) -> [(node: String, seconds: UInt32)] {
         lastPacket.withLock { map in map.map { ($0.key, now &- min($0.value, now)) } }.sorted { $0.node < $1.node }
     }
-
-    /// opentracker's `/stats?mode=syncs` MRTG text: peers received, 0, uptime, title.
-    public func syncsText(uptimeSeconds: UInt32) -> String {
-        let received = peersReceived.load(ordering: .relaxed)
-        let perSecond = received / UInt64(max(uptimeSeconds, 1))
-        return "\(received)\n0\n\(uptimeSeconds) seconds (\(uptimeSeconds / 3600) hours)\n"
-            + "RingTracker livesync, \(perSecond) peers/s received."
-    }
 }
