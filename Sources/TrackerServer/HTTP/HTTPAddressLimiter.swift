@@ -1,7 +1,7 @@
 import Synchronization
 import TrackerCore
 
-/// Open HTTP connections per client network (IPv4 /32, IPv6 /64: one subscriber's prefix), shared
+/// Open HTTP connections per client network (`PeerAddress.networkKey`: IPv4 /32, IPv6 /64), shared
 /// by every event loop. One lock per accept and per close, never per request; entries leave the map
 /// when their count returns to zero, so it holds at most one entry per open connection.
 final class HTTPAddressLimiter: Sendable {
@@ -11,9 +11,6 @@ final class HTTPAddressLimiter: Sendable {
     init(limit: Int) {
         self.limit = limit
     }
-
-    /// The network a peer address counts against (`PeerAddress.networkKey`).
-    static func key(_ address: PeerAddress) -> UInt64 { address.networkKey }
 
     /// Counts one more connection for `key`; false (and nothing counted) when it already has `limit`.
     func acquire(_ key: UInt64) -> Bool {

@@ -175,7 +175,7 @@ public final class HTTPFront: Sendable {
                 if let limiter = shared.addressLimiter, let peer = HTTPPeerAddress.peerAddress(channel.remoteAddress),
                    !configuration.trustedProxy(peer)
                 {
-                    let key = HTTPAddressLimiter.key(peer)
+                    let key = peer.networkKey
                     guard limiter.acquire(key) else {
                         shared.openConnections.value.subtract(1, ordering: .relaxed)
                         loop.statistics.count(.rejectedPerAddress)

@@ -29,7 +29,7 @@ final class HTTPFullScrapeLimiter: Sendable {
 
     /// nil when the client may scrape now (and records it), else the seconds to wait.
     func admit(_ address: PeerAddress, now: UInt32) -> UInt32? {
-        let key = HTTPAddressLimiter.key(address)
+        let key = address.networkKey
         let interval = max(self.interval, 1)
         return state.withLock { state in
             let start = state.generationStart ?? now
