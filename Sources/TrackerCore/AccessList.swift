@@ -18,6 +18,9 @@ public enum AccessMode: String, Sendable, CaseIterable {
 public struct AccessList: Sendable, Equatable {
     /// 40 hex digits encode the 20-byte info_hash.
     static let hexDigits = 40
+    /// A list file larger than this is refused before it is read: 512 MiB holds some 13 million
+    /// bare hashes (41 bytes a line), more than any public tracker's whitelist.
+    public static let maximumFileBytes = 512 << 20
 
     public private(set) var infoHashes: Set<InfoHash>
     /// Non-blank lines that did not start with an info hash, not counting `#` comment lines:
@@ -38,7 +41,10 @@ public struct AccessList: Sendable, Equatable {
         var lineStart = 0
         while lineStart < bytes.count {
             var lineEnd = lineStart
-            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            // LF, CRLF (an empty line between, skipped as blank) and a lone CR all end a line.
+            while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") && bytes[lineEnd] != UInt8(ascii: "\r") {
+                lineEnd += 1
+            }
             if let hash = Self.leadingInfoHash(bytes, from: lineStart, to: lineEnd) {
                 hashes.insert(hash)
             } else if !Self.isBlankOrComment(bytes, from: lineStart, to: lineEnd) {

@@ -28,9 +28,8 @@ public struct OpentrackerStatedump: Sendable, Equatable {
     public private(set) var ignoredLines = 0
 
     public init(parsing text: String) {
-        for line in Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            var line = line[...]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        // LF, CRLF and a lone CR all end a line.
+        for line in Array(text.utf8).split(omittingEmptySubsequences: true, whereSeparator: { $0 == 10 || $0 == 13 }) {
             if let entry = Self.entry(line) { entries.append(entry) } else if !line.isEmpty { ignoredLines += 1 }
         }
     }

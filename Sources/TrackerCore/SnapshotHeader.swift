@@ -81,5 +81,15 @@ public struct SnapshotHeader: Sendable, Equatable {
         self.peers4 = Int(peers4)
         self.peers6 = Int(peers6)
     }
+
+    /// The exact size of the file this header describes: header, one block header per shard, the
+    /// records, the trailer. A loader compares it with the file's size before reading the rest, so
+    /// a damaged or crafted file costs one 56-byte read, not a read of the whole file. The counts
+    /// are below 2^37 (checked above), so the sum cannot overflow.
+    public var fileSize: Int {
+        SnapshotFormat.headerSize + shardCount * SnapshotFormat.blockHeaderSize
+            + torrents * SnapshotFormat.torrentRecordSize + peers4 * SnapshotFormat.peer4RecordSize
+            + peers6 * SnapshotFormat.peer6RecordSize + SnapshotFormat.trailerSize
+    }
 }
 

@@ -38,36 +38,6 @@ public enum AtomicFile {
         return written
     }
 
-    /// The whole file. ENOENT comes back as a `SystemError` with that errno (callers treat a missing
-    /// state file as "start empty").
-    public static func readAll(_ path: String) throws(SystemError) -> [UInt8] {
-        let fd = try systemCallValue("open") { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(fd) }
-        var status = stat()
-        _ = try systemCallValue("fstat") { fstat(fd, &status) }
-        // One read of exactly st_size bytes in the common case; a final short read confirms EOF. A
-        // file that grew since fstat (or a pipe) is read on in 64 KiB steps.
-        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), 0) + 1)
-        var filled = 0
-        while true {
-            if filled == bytes.count {
-                bytes.append(contentsOf: repeatElement(0, count: 64 * 1024))
-            }
-            let start = filled
-            // SAFETY: read writes at most `storage.count - start` bytes at `baseAddress + start`,
-            // inside the array's own storage, which is not resized during the call.
-            let count = try systemCallValue("read") {
-                bytes.withUnsafeMutableBytes { storage in
-                    read(fd, storage.baseAddress.map { $0 + start }, storage.count - start)
-                }
-            }
-            if count == 0 { break }
-            filled += count
-        }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
-    }
-
     /// Renames a file that could not be used to `path.corrupt-<unix time>` (never deletes it, never
     /// overwrites an earlier one) and returns the new name, or nil if the rename failed.
     public static func moveAside(_ path: String) -> String? {

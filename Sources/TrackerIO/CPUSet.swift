@@ -23,7 +23,7 @@ public enum CPUSet {
             let cpus = (0...maximumCPU).filter { CLiburingShim_cpu_isset(Int32($0), &set) != 0 }
             if !cpus.isEmpty { return cpus }
         }
-        if let text = readSmallFile("/sys/devices/system/cpu/online"),
+        if let text = BoundedFile.systemText(of: "/sys/devices/system/cpu/online"),
            let cpus = try? parse(text.trimmingWhitespace()), !cpus.isEmpty {
             return cpus
         }
@@ -64,20 +64,6 @@ public enum CPUSet {
         guard (0...maximumCPU).contains(cpu) else { throw SystemError(errno: EINVAL, call: "sched_setaffinity") }
         _ = try systemCallValue("sched_setaffinity") { CLiburingShim_pin_current_thread(Int32(cpu)) }
     }
-}
-
-/// Reads a small text file (procfs/sysfs); nil on any failure.
-func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { _ = close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    let count = buffer.withUnsafeMutableBytes { raw in
-        // SAFETY: `raw` is the array's own storage of raw.count bytes.
-        read(fd, raw.baseAddress, raw.count)
-    }
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer.prefix(count), as: UTF8.self)
 }
 
 extension String {

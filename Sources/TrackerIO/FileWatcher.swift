@@ -81,26 +81,4 @@ public final class FileWatcher: Sendable {
         }
         return found
     }
-
-    /// The whole file as UTF-8 text (invalid bytes repaired), for config and access-list loading.
-    /// A file longer than `limit` bytes is refused (EFBIG) before more of it is held.
-    public static func readContents(of path: String, limit: Int = Int.max) throws(SystemError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError(errno: Glibc.errno, call: "open \(path)") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            // SAFETY: read writes at most `storage.count` bytes into the chunk's own storage.
-            let count = chunk.withUnsafeMutableBytes { storage in read(fd, storage.baseAddress, storage.count) }
-            if count < 0 {
-                if Glibc.errno == EINTR { continue }
-                throw SystemError(errno: Glibc.errno, call: "read \(path)")
-            }
-            if count == 0 { break }
-            guard bytes.count + count <= limit else { throw SystemError(errno: EFBIG, call: "read \(path)") }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

@@ -33,7 +33,7 @@ public enum IOProbe {
     }()
 
     private static func probeOnThisThread() -> Result<Void, ProbeFailure> {
-        if let text = readSmallFile("/proc/sys/kernel/io_uring_disabled"),
+        if let text = BoundedFile.systemText(of: "/proc/sys/kernel/io_uring_disabled"),
            text.trimmingWhitespace() == "2" {
             return .failure(ProbeFailure(reason: "io_uring disabled (kernel.io_uring_disabled=2)"))
         }

@@ -23,11 +23,11 @@ public struct ProcessStatus: Sendable, Equatable {
         var status = ProcessStatus()
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        if let stat = try? FileWatcher.readContents(of: "/proc/self/stat"), let fields = parseStat(stat), ticks > 0 {
+        if let stat = BoundedFile.systemText(of: "/proc/self/stat"), let fields = parseStat(stat), ticks > 0 {
             status.cpuSeconds = Double(fields.userTicks + fields.systemTicks) / ticks
             status.residentBytes = fields.residentPages * page
             status.virtualBytes = fields.virtualBytes
-            if let system = try? FileWatcher.readContents(of: "/proc/stat"), let boot = bootTime(system) {
+            if let system = BoundedFile.systemText(of: "/proc/stat"), let boot = bootTime(system) {
                 status.startTimeSeconds = Double(boot) + Double(fields.startTicks) / ticks
             }
         }
@@ -67,14 +67,14 @@ public struct ProcessStatus: Sendable, Equatable {
     /// capped by MemTotal from /proc/meminfo.
     static func memoryLimit() -> UInt64? {
         var total: UInt64?
-        if let meminfo = try? FileWatcher.readContents(of: "/proc/meminfo") {
+        if let meminfo = BoundedFile.systemText(of: "/proc/meminfo") {
             for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
                 total = line.split(separator: " ").dropFirst().first.flatMap { UInt64($0) }.map { $0 * 1024 }
             }
         }
         var cgroup: UInt64?
-        if let membership = try? FileWatcher.readContents(of: "/proc/self/cgroup") {
-            cgroup = cgroupLimit(membership) { try? FileWatcher.readContents(of: $0) }
+        if let membership = BoundedFile.systemText(of: "/proc/self/cgroup") {
+            cgroup = cgroupLimit(membership) { BoundedFile.systemText(of: $0) }
         }
         switch (total, cgroup) {
         case let (total?, cgroup?): return min(total, cgroup)

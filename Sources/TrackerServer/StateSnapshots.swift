@@ -73,6 +73,10 @@ public final class StateSnapshots: Sendable {
     /// A failing disk must not log every interval forever.
     let failures = RepeatLimiter(interval: 3600)
 
+    /// A state file larger than the store's memory cap could not be loaded within it (a snapshot is
+    /// smaller than the store it came from), so it is refused before it is read.
+    var maximumFileBytes: Int { store.limits.maxMemoryBytes > 0 ? store.limits.maxMemoryBytes : Int.max }
+
     public init(path: String, store: TorrentStore, logger: Logger) {
         self.path = path
         self.store = store
@@ -87,14 +91,14 @@ public final class StateSnapshots: Sendable {
             logger.notice("removed a partial snapshot left by an interrupted writer", metadata: ["file": "\(stale)"])
         }
         let bytes: [UInt8]
-        do {
-            bytes = try AtomicFile.readAll(path)
-        } catch {
-            if error.errno == ENOENT {
-                logger.info("state file not found; starting empty", metadata: ["path": "\(path)"])
-                return .missing
-            }
-            return refuse("cannot read \(path): \(error)")
+        switch readChecked() {
+        case .missing:
+            logger.info("state file not found; starting empty", metadata: ["path": "\(path)"])
+            return .missing
+        case .refused(let reason):
+            return refuse(reason)
+        case .read(let contents):
+            bytes = contents
         }
         do {
             let report = try SnapshotDecoder.load(bytes: bytes, into: store, now: now)
@@ -104,6 +108,34 @@ public final class StateSnapshots: Sendable {
         } catch {
             return refuse("\(path): \(error)")
         }
+    }
+
+    enum FileRead {
+        case missing
+        case refused(String)
+        case read([UInt8])
+    }
+
+    /// The state file's bytes, read only after its header was checked and the size it describes
+    /// matched the file's: a foreign, damaged or crafted file is refused after one 56-byte read.
+    func readChecked() -> FileRead {
+        let file: BoundedFile
+        do { file = try BoundedFile(opening: path, limit: maximumFileBytes) } catch {
+            return error.errno == ENOENT ? .missing : .refused("cannot read \(path): \(error)")
+        }
+        let head: [UInt8]
+        do { head = try file.read(count: SnapshotFormat.headerSize, at: 0) } catch {
+            return .refused("cannot read \(path): \(error)")
+        }
+        let header: SnapshotHeader
+        do { header = try SnapshotHeader(parsing: head.span) } catch { return .refused("\(path): \(error)") }
+        guard file.size >= header.fileSize else {
+            return .refused("\(path): \(SnapshotError.truncated(expected: header.fileSize, actual: file.size))")
+        }
+        guard file.size == header.fileSize else {
+            return .refused("\(path): the header describes \(header.fileSize) bytes; the file has \(file.size)")
+        }
+        do { return .read(try file.readAll()) } catch { return .refused("cannot read \(path): \(error)") }
     }
 
     private func refuse(_ reason: String) -> LoadReport {

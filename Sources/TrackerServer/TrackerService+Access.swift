@@ -53,7 +53,7 @@ extension TrackerService {
     /// Reads and parses a list file; `--check-config` runs the same check.
     static func readAccessList(_ path: String) -> Result<AccessList, StartupError> {
         let text: String
-        do { text = try FileWatcher.readContents(of: path) } catch {
+        do { text = try BoundedFile.text(of: path, limit: AccessList.maximumFileBytes) } catch {
             return .failure(StartupError("\(error)"))
         }
         let list = AccessList(parsing: text)

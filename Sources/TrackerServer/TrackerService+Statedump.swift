@@ -14,7 +14,7 @@ extension TrackerService {
         guard let path = configuration.importStatedump else { return }
         let readable = configuration.pathBeforeDrop(path)
         let text: String
-        do { text = try FileWatcher.readContents(of: readable, limit: Self.statedumpMaximumBytes) } catch {
+        do { text = try BoundedFile.text(of: readable, limit: Self.statedumpMaximumBytes) } catch {
             throw StartupError("import-statedump \(readable): \(error)")
         }
         let dump = OpentrackerStatedump(parsing: text)

@@ -276,7 +276,7 @@ struct RingTracker: ParsableCommand {
         var warnings: [String] = []
         if let path = checkConfig ?? config {
             let text: String
-            do { text = try FileWatcher.readContents(of: path) } catch { Self.fail("config \(path): \(error)") }
+            do { text = try BoundedFile.text(of: path, limit: ConfigurationFile.maximumBytes) } catch { Self.fail("config \(error)") }
             do {
                 let file = try ConfigurationFile(parsing: text, fileName: path, base: settings)
                 settings = file.settings

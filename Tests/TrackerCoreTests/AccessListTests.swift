@@ -30,6 +30,16 @@ struct AccessListSyntaxTests {
         #expect(list.ignoredLines == 0)
     }
 
+    @Test("LF, CRLF and lone CR line endings list every hash (a CR-only file used to list only its first)")
+    func lineEndings() {
+        for ending in ["\n", "\r\n", "\r"] {
+            let list = AccessList(parsing: "# list\(ending)\(hashA) first\(ending)\(ending)\(hashB)\(ending)")
+            #expect(list.count == 2, "\(ending.utf8.map { $0 })")
+            #expect(list.contains(hash(hashB)))
+            #expect(list.ignoredLines == 0)
+        }
+    }
+
     @Test("Lowercase, uppercase and mixed-case hex name the same hash")
     func hexCase() {
         let mixed = "0123456789AbCdEf0123456789aBcDeF01234567"

@@ -28,6 +28,18 @@ struct OpentrackerStatedumpTests {
         #expect(dump.ignoredLines == 4)
     }
 
+    @Test("LF, CRLF and lone CR line endings give the same entries")
+    func lineEndings() {
+        let lines = ["0123456789ABCDEF0123456789ABCDEF01234567:29512345:17", "0123456789abcdef0123456789abcdef01234568:29512000:0"]
+        let expected = OpentrackerStatedump(parsing: lines.joined(separator: "\n")).entries
+        #expect(expected.count == 2)
+        for ending in ["\r\n", "\r"] {
+            let dump = OpentrackerStatedump(parsing: lines.joined(separator: ending) + ending)
+            #expect(dump.entries == expected, "\(ending.utf8.map { $0 })")
+            #expect(dump.ignoredLines == 0)
+        }
+    }
+
     @Test("The line Debian's opentracker wrote for a torrent completed twice reads back with its count")
     func debianOutput() throws {
         // /stats?mode=statedump of Debian's opentracker 0.0~git20210823 on loopback (gunzipped: that

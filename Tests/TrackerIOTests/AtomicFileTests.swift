@@ -43,21 +43,15 @@ struct AtomicFileTests {
         let path = directory + "/state"
         let blocks: [[UInt8]] = [[1, 2, 3], [], Array(repeating: 7, count: 100_000), [9]]
         #expect(try AtomicFile.write(blocks, to: path) == 100_004)
-        #expect(try AtomicFile.readAll(path) == blocks.flatMap { $0 })
+        #expect(try BoundedFile.bytes(of: path, limit: .max) == blocks.flatMap { $0 })
         var status = stat()
         #expect(stat(path, &status) == 0)
         #expect(status.st_mode & 0o777 == 0o600)
         #expect(directoryEntries(directory) == ["state"])
         // Replacing keeps exactly one file with the new content.
         _ = try AtomicFile.write([[4, 5]], to: path)
-        #expect(try AtomicFile.readAll(path) == [4, 5])
+        #expect(try BoundedFile.bytes(of: path, limit: .max) == [4, 5])
         #expect(directoryEntries(directory) == ["state"])
-    }
-
-    @Test("Reading a missing file fails with ENOENT")
-    func missing() throws {
-        let directory = try makeTemporaryDirectory("atomic")
-        #expect(throws: SystemError(errno: ENOENT, call: "open")) { try AtomicFile.readAll(directory + "/none") }
     }
 
     @Test("Writing into a missing directory fails with a SystemError and creates nothing")
@@ -74,12 +68,12 @@ struct AtomicFileTests {
         _ = try AtomicFile.write([[0xBA, 0xD0]], to: path)
         let first = try #require(AtomicFile.moveAside(path))
         #expect(first.hasPrefix(path + ".corrupt-"))
-        #expect(try AtomicFile.readAll(first) == [0xBA, 0xD0])
+        #expect(try BoundedFile.bytes(of: first, limit: .max) == [0xBA, 0xD0])
         _ = try AtomicFile.write([[0xBA, 0xD1]], to: path)
         let second = try #require(AtomicFile.moveAside(path))
         #expect(second != first)
-        #expect(try AtomicFile.readAll(first) == [0xBA, 0xD0])
-        #expect(try AtomicFile.readAll(second) == [0xBA, 0xD1])
+        #expect(try BoundedFile.bytes(of: first, limit: .max) == [0xBA, 0xD0])
+        #expect(try BoundedFile.bytes(of: second, limit: .max) == [0xBA, 0xD1])
         #expect(AtomicFile.moveAside(path) == nil)
     }
 

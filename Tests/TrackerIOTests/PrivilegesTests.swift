@@ -82,7 +82,7 @@ struct FileWatcherTests {
         _ = watcher.pollChanged(timeoutMilliseconds: 0)
         #expect(rename(directory + "/whitelist.new", path) == 0)
         #expect(watcher.pollChanged(timeoutMilliseconds: 1000))
-        #expect(try FileWatcher.readContents(of: path) == "three\n")
+        #expect(try BoundedFile.text(of: path, limit: .max) == "three\n")
 
         unlink(path)
         unlink(directory + "/unrelated")
@@ -92,7 +92,7 @@ struct FileWatcherTests {
     @Test("Reading a missing file is an error naming it")
     func missingFile() {
         #expect {
-            try FileWatcher.readContents(of: "/nonexistent/ringtracker-list")
+            try BoundedFile.text(of: "/nonexistent/ringtracker-list", limit: .max)
         } throws: { error in
             "\(error)".contains("/nonexistent/ringtracker-list")
         }

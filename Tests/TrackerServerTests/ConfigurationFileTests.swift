@@ -282,6 +282,39 @@ struct ConfigurationErrorTests {
         #expect(settings.udpListeners == ["127.0.0.1:7000"])
         #expect(error(in: "ringtracker.interval 600#x")?.message.contains("'600#x'") == true)
     }
+
+    @Test("LF, CRLF and lone CR line endings each give the same settings and line numbers")
+    func lineEndings() throws {
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = ["# header", "listen.udp 127.0.0.1:7000", "ringtracker.interval 900", "ringtracker.peer-timeout 3000"]
+                .joined(separator: ending) + ending
+            let settings = try parse(text)
+            #expect(settings.udpListeners == ["127.0.0.1:7000"], "\(ending.utf8.map { $0 })")
+            #expect(settings.interval == 900)
+            #expect(settings.peerTimeout == 3000)
+            #expect(error(in: "# header\(ending)\(ending)ringtracker.interval soon\(ending)")?.line == 3)
+        }
+    }
+
+    @Test("Errors quote a short, escaped excerpt: no 10 MB echo, no raw ESC, CR or NUL (issue 12, finding 6)")
+    func escapedExcerpts() throws {
+        let huge = String(repeating: "x", count: 10_000_000)
+        for line in ["ringtracker.interval \(huge)", "\(huge) 1", "listen.udp \(huge)"] {
+            let failure = try #require(error(in: line))
+            #expect(failure.description.utf8.count < 300, "\(failure.description.prefix(200))")
+            #expect(failure.description.contains("10000"), "the length is named: \(failure.description.prefix(200))")
+        }
+        let hostile = ["ringtracker.interval 1\u{1B}[2J\u{1B}[31m", "listen.udp 1.2.3.4:1\r\u{0}evil", "bogus\u{1B}]0;title\u{7} 1",
+                       "ringtracker.log-level lou\u{0}d"]
+        for line in hostile {
+            let failure = try #require(error(in: line), "\(line.debugDescription)")
+            let text = failure.description
+            #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(text.debugDescription)")
+            #expect(text.contains("\\x1B") || text.contains("\\0") || text.contains("\\x07"), "\(text.debugDescription)")
+        }
+        // The excerpt still names what was wrong when it is short and printable.
+        #expect(error(in: "ringtracker.io-backend epoll")?.message.contains("'epoll'") == true)
+    }
 }
 
 @Suite("Command line over file")
@@ -368,7 +401,7 @@ struct SampleConfigurationTests {
         // #filePath is …/Tests/TrackerServerTests/ConfigurationFileTests.swift.
         let root = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
         let path = root + "/contrib/ringtracker.conf"
-        let text = try FileWatcher.readContents(of: path)
+        let text = try BoundedFile.text(of: path, limit: .max)
         let settings = try ConfigurationFile(parsing: text, fileName: path).settings
         try settings.validate()
         #expect(settings.interval == 1800)

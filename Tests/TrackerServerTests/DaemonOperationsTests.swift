@@ -68,6 +68,21 @@ struct DaemonOperationsTests {
         #expect(failing.waitForExit(timeout: 10) == 1)
         #expect(failing.output.contains("ringtracker: \(bad.path):3: "))
     }
+
+    @Test("A config or list that is a device is refused at once, without reading it (issue 12, finding 5)")
+    func devicesRefused() throws {
+        for arguments in [["--check-config", "/dev/zero"], ["--udp", "127.0.0.1:0", "--whitelist", "/dev/zero"],
+                          ["--check-config", "/dev/urandom"]] {
+            let started = ContinuousClock.now
+            let daemon = try Daemon.Running(arguments)
+            #expect(daemon.waitForExit(timeout: 10) == 1, "\(arguments)")
+            #expect(daemon.output.contains("not a regular file (a character device)"), "\(daemon.output)")
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+        // The null device is the one exception: an empty config, as opentracker reads it.
+        let empty = try Daemon.Running(["--check-config", "/dev/null"])
+        #expect(empty.waitForExit(timeout: 10) == 0, "\(empty.output)")
+    }
 }
 
 @Suite("ringtracker state file", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))

@@ -74,7 +74,7 @@ struct StateSnapshotsTests {
         let store = populatedStore(torrents: 500)
         let report = try StateSnapshots(path: path, store: store, logger: quietLogger).write(now: start + 30)
         #expect(report.torrents == 500 && report.peers == 1500)
-        #expect(report.bytes == (try AtomicFile.readAll(path)).count)
+        #expect(report.bytes == (try BoundedFile.bytes(of: path, limit: .max)).count)
 
         let restarted = StateSnapshots(path: path, store: freshStore(), logger: quietLogger)
         guard case .loaded(let loaded, let bytes, _) = restarted.loadAtStartup(now: start + 90) else {
@@ -93,7 +93,7 @@ struct StateSnapshotsTests {
         let directory = try temporaryDirectory()
         let path = directory + "/state"
         _ = try StateSnapshots(path: path, store: populatedStore(torrents: 50), logger: quietLogger).write(now: start)
-        var damaged = try AtomicFile.readAll(path)
+        var damaged = try BoundedFile.bytes(of: path, limit: .max)
         damaged[damaged.count / 2] ^= 0x20
         _ = try AtomicFile.write([damaged], to: path)
 
@@ -104,9 +104,9 @@ struct StateSnapshotsTests {
         }
         #expect(reason.contains("checksum mismatch"))
         #expect(snapshots.store.statistics() == StoreStatistics())
-        #expect(try AtomicFile.readAll(movedTo) == damaged)
+        #expect(try BoundedFile.bytes(of: movedTo, limit: .max) == damaged)
         _ = try snapshots.write(now: start + 300)
-        #expect(try AtomicFile.readAll(movedTo) == damaged)
+        #expect(try BoundedFile.bytes(of: movedTo, limit: .max) == damaged)
         #expect(directoryEntries(directory).count == 2)
     }
 
@@ -115,7 +115,7 @@ struct StateSnapshotsTests {
         let directory = try temporaryDirectory()
         let path = directory + "/state"
         _ = try StateSnapshots(path: path, store: populatedStore(torrents: 50), logger: quietLogger).write(now: start)
-        let good = try AtomicFile.readAll(path)
+        let good = try BoundedFile.bytes(of: path, limit: .max)
         for (bytes, expected) in [(Array(good.prefix(good.count - 100)), "truncated"),
                                   (Array("d8:completei3ee".utf8), "not a RingTracker snapshot")] {
             _ = try AtomicFile.write([bytes], to: path)
@@ -124,6 +124,35 @@ struct StateSnapshotsTests {
             #expect("\(report)".contains(expected), "\(report)")
             #expect(snapshots.store.statistics() == StoreStatistics())
         }
+    }
+
+    @Test("A 1 GiB state file is judged by its 56-byte header, never read whole (issue 12, finding 5)")
+    func giantFilesRefusedByHeader() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/state"
+        _ = try StateSnapshots(path: path, store: populatedStore(torrents: 5), logger: quietLogger).write(now: start)
+        let good = try BoundedFile.bytes(of: path, limit: .max)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakBefore = usage.ru_maxrss
+        // A sparse file with no magic, then a valid header followed by a sparse gigabyte.
+        for (head, expected) in [([UInt8](), "not a RingTracker snapshot"), (Array(good.prefix(56)), "the header describes")] {
+            _ = try AtomicFile.write([head], to: path)
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            try #require(fd >= 0)
+            try #require(ftruncate(fd, 1 << 30) == 0)
+            close(fd)
+            let snapshots = StateSnapshots(path: path, store: freshStore(), logger: quietLogger)
+            let report = snapshots.loadAtStartup(now: start)
+            #expect("\(report)".contains(expected), "\(report)")
+            guard case .refused(_, let movedTo?) = report else {
+                Issue.record("expected the file to be moved aside: \(report)")
+                continue
+            }
+            unlink(movedTo)
+        }
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #expect(usage.ru_maxrss - peakBefore < 64 * 1024, "peak RSS grew \(usage.ru_maxrss - peakBefore) KiB")
     }
 
     @Test("The periodic writer writes the state file on its interval and stops when asked")
@@ -135,14 +164,14 @@ struct StateSnapshotsTests {
         let thread = try snapshots.startPeriodic(interval: 1, stop: stop, clock: { start })
         // Bounded wait for the first write (interval 1 s): up to 10 s in 10 ms steps.
         var waited = 0
-        while (try? AtomicFile.readAll(path)) == nil && waited < 1000 {
+        while (try? BoundedFile.bytes(of: path, limit: .max)) == nil && waited < 1000 {
             var step = timespec(tv_sec: 0, tv_nsec: 10_000_000)
             _ = nanosleep(&step, nil)
             waited += 1
         }
         stop.request()
         thread.join()
-        let bytes = try AtomicFile.readAll(path)
+        let bytes = try BoundedFile.bytes(of: path, limit: .max)
         #expect(try SnapshotDecoder.validate(bytes.span).torrents == 20)
     }
 
@@ -193,7 +222,7 @@ struct StateSnapshotsTests {
             var status: Int32 = 0
             _ = waitpid(child, &status, 0)
             if directoryEntries(directory).contains("state.tmp-\(child)") { interrupted += 1 }
-            let bytes = try AtomicFile.readAll(path)
+            let bytes = try BoundedFile.bytes(of: path, limit: .max)
             #expect(valid.contains(bytes), "round \(round): the state file is one complete snapshot")
             #expect(throws: Never.self) { try SnapshotDecoder.validate(bytes.span) }
             _ = AtomicFile.removeStaleTemporaries(of: path)

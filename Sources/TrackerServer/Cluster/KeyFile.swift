@@ -9,8 +9,7 @@ enum KeyFile {
 
     static func read(_ path: String, what: String) throws(StartupError) -> [UInt8] {
         let text: String
-        do { text = try FileWatcher.readContents(of: path) } catch { throw StartupError("\(what) \(path): \(error)") }
-        guard text.utf8.count <= maximumBytes else { throw StartupError("\(what) \(path): larger than \(maximumBytes) bytes") }
+        do { text = try BoundedFile.text(of: path, limit: maximumBytes) } catch { throw StartupError("\(what): \(error)") }
         let trimmed = text.trimmingASCIIWhitespace()
         if trimmed.count % 2 == 0, !trimmed.isEmpty, let bytes = hexBytes(trimmed) { return bytes }
         return Array(trimmed.utf8)

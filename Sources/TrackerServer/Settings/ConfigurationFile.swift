@@ -29,6 +29,11 @@ public struct ConfigurationFile: Sendable {
     public let settings: DaemonSettings
     /// "FILE:LINE: …" notes for accepted lines that do nothing in this build.
     public let warnings: [String]
+    /// A config file larger than this is refused before it is read (Debian's opentracker.conf is
+    /// 5 KiB; 1 MiB leaves room for long comment blocks and node lists).
+    public static let maximumBytes = 1 << 20
+    /// No setting's value comes near this (a path is at most 4,095 bytes on Linux).
+    static let maximumValueBytes = 4096
 
     /// opentracker directive → option(s) it sets.
     static let opentrackerKeys: [String: [SettingKey]] = [
@@ -54,7 +59,8 @@ public struct ConfigurationFile: Sendable {
         self.fileName = fileName
         var settings = base
         var warnings: [String] = []
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        // LF (Unix), CRLF (Windows editors; one Character in Swift) and a lone CR (classic Mac) all end a line.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         for (index, rawLine) in lines.enumerated() {
             let lineNumber = index + 1
             let line = Self.strippingComment(rawLine).trimmingASCIIWhitespace()
@@ -83,15 +89,21 @@ public struct ConfigurationFile: Sendable {
                 } else if let key = SettingKey(rawValue: String(name)) {
                     keys = [key]
                 } else {
-                    throw fail("unknown key '\(keyword)'")
+                    throw fail("unknown key \(TextExcerpt(keyword))")
                 }
             } else if keyword == "batchsync.cluster.admin_ip" {
                 warnings.append("\(fileName):\(lineNumber): \(keyword) ignored (opentracker never implemented it)")
                 continue
             } else {
-                throw fail("unknown key '\(keyword)'")
+                throw fail("unknown key \(TextExcerpt(keyword))")
             }
             guard !value.isEmpty else { throw fail("\(keyword): missing value") }
+            guard value.utf8.count <= Self.maximumValueBytes else {
+                throw fail("\(keyword): value \(TextExcerpt(value)) is longer than \(Self.maximumValueBytes) bytes")
+            }
+            guard !TextExcerpt.hasControlCharacters(value) else {
+                throw fail("\(keyword): value \(TextExcerpt(value)) holds a control character")
+            }
             for key in keys {
                 do throws(SettingError) {
                     if invert {
@@ -102,7 +114,9 @@ public struct ConfigurationFile: Sendable {
                         try settings.apply(key, value)
                     }
                 } catch {
-                    throw fail(Self.relabel(error.description, key: key, as: keyword))
+                    // Setting errors quote the whole value; the file's reader sees a short, escaped excerpt.
+                    let message = error.description.replacing("'\(value)'", with: "\(TextExcerpt(value))")
+                    throw fail(Self.relabel(message, key: key, as: keyword))
                 }
             }
         }
@@ -141,5 +155,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equa
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(message)" }
+    /// The message's own quotes are already excerpts; any control character left is escaped too.
+    public var description: String {
+        let safe = message.unicodeScalars.map { TextExcerpt.hasControlCharacters(String($0)) ? TextExcerpt.escaped($0) : String($0) }
+        return "\(file):\(line): " + safe.joined()
+    }
 }

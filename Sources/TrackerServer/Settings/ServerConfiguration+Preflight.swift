@@ -45,7 +45,7 @@ extension ServerConfiguration {
             }
         }
         if let path = importStatedump {
-            do { _ = try FileWatcher.readContents(of: pathBeforeDrop(path)) } catch {
+            do { _ = try BoundedFile(opening: pathBeforeDrop(path), limit: TrackerService.statedumpMaximumBytes) } catch {
                 throw StartupError("import-statedump \(pathBeforeDrop(path)): \(error)")
             }
         }

@@ -83,7 +83,7 @@ extension DaemonSettings {
 extension ServerConfiguration {
     /// MemTotal from /proc/meminfo in bytes, 0 when unreadable (then no memory cap applies).
     static func physicalMemory() -> Int {
-        guard let text = try? FileWatcher.readContents(of: "/proc/meminfo", limit: 64 << 10) else { return 0 }
+        guard let text = BoundedFile.systemText(of: "/proc/meminfo") else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let kib = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
             return kib * 1024
