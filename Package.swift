@@ -35,13 +35,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // zstd from Debian (libzstd-dev) for zstd full scrapes, linked the same way.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // A pthread lock with Mutex's API, swapped in by sanitizer builds only (scripts/sanitize).
+        .target(name: "TrackerLocks"),
         .target(name: "TrackerProtocol", swiftSettings: pureSettings),
-        .target(name: "TrackerCore", dependencies: ["TrackerProtocol"], swiftSettings: pureSettings),
-        .target(name: "TrackerIO", dependencies: ["CLiburingShim"]),
+        .target(name: "TrackerCore", dependencies: ["TrackerProtocol", "TrackerLocks"], swiftSettings: pureSettings),
+        .target(name: "TrackerIO", dependencies: ["CLiburingShim", "TrackerLocks"]),
         .target(
             name: "TrackerServer",
             dependencies: [
-                "TrackerCore", "TrackerProtocol", "TrackerIO", "CZlib", "CZstd",
+                "TrackerCore", "TrackerProtocol", "TrackerIO", "TrackerLocks", "CZlib", "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -61,18 +63,18 @@ let package = Package(
         .executableTarget(
             name: "ringflood",
             dependencies: [
-                "TrackerIO", "TrackerProtocol",
+                "TrackerIO", "TrackerProtocol", "TrackerLocks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .testTarget(name: "TrackerProtocolTests", dependencies: ["TrackerProtocol"]),
         .testTarget(name: "TrackerCoreTests", dependencies: ["TrackerCore", "TrackerProtocol"]),
-        .testTarget(name: "TrackerIOTests", dependencies: ["TrackerIO"]),
+        .testTarget(name: "TrackerIOTests", dependencies: ["TrackerIO", "TrackerLocks"]),
         .testTarget(name: "RingFloodTests", dependencies: ["ringflood", "TrackerProtocol"]),
         .testTarget(
             name: "TrackerServerTests",
-            dependencies: ["TrackerServer", "TrackerCore", "TrackerProtocol", "TrackerIO"]
+            dependencies: ["TrackerServer", "TrackerCore", "TrackerProtocol", "TrackerIO", "TrackerLocks"]
         ),
     ]
 )
