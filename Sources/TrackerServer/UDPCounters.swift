@@ -8,27 +8,17 @@ public enum UDPOutcome: Int, CaseIterable, Sendable {
     case connect, announce, scrape, error, denied
 }
 
-/// Why a datagram got no answer. Parser drops keep their own reason; the rest come from the worker.
-public enum UDPDrop: Int, CaseIterable, Sendable {
-    case tooShort, badProtocolID, malformed, badConnectionID, sourcePortZero, unknownFamily
-
+/// Why a datagram got no answer: the parser's reasons and the worker's share one enum
+/// (`UDPDropReason`), so every reason is counted under one name.
+extension UDPDropReason {
     /// The Prometheus label value: snake_case like every other label.
     var label: String {
         switch self {
         case .tooShort: "too_short"
         case .badProtocolID: "bad_protocol_id"
-        case .malformed: "malformed"
         case .badConnectionID: "bad_connection_id"
         case .sourcePortZero: "source_port_zero"
         case .unknownFamily: "unknown_family"
-        }
-    }
-
-    init(_ reason: UDPDropReason) {
-        switch reason {
-        case .tooShort: self = .tooShort
-        case .badProtocolID: self = .badProtocolID
-        case .badConnectionID: self = .badConnectionID
         }
     }
 }
@@ -36,8 +26,9 @@ public enum UDPDrop: Int, CaseIterable, Sendable {
 /// Plain per-worker counters: incremented without atomics on the hot path, published once per
 /// loop turn into `UDPStatistics` (no locked instruction per packet).
 struct UDPLocalCounters: Sendable {
+    // InlineArray's size is a literal; UDPCountersTests checks each against its enum's case count.
     var responses = InlineArray<5, UInt64>(repeating: 0)
-    var drops = InlineArray<6, UInt64>(repeating: 0)
+    var drops = InlineArray<5, UInt64>(repeating: 0)
     var bytesIn: UInt64 = 0
     var bytesOut: UInt64 = 0
     var peersReturned: UInt64 = 0
@@ -64,7 +55,7 @@ public final class UDPStatistics: Sendable {
 
     public init() {
         responseCounts = UDPOutcome.allCases.map { _ in AtomicCounter() }
-        dropCounts = UDPDrop.allCases.map { _ in AtomicCounter() }
+        dropCounts = UDPDropReason.allCases.map { _ in AtomicCounter() }
         renewalCounts = (0..<AnnounceRenewals.buckets).map { _ in AtomicCounter() }
     }
 
@@ -72,7 +63,7 @@ public final class UDPStatistics: Sendable {
         for outcome in UDPOutcome.allCases {
             responseCounts[outcome.rawValue].value.store(local.responses[outcome.rawValue], ordering: .relaxed)
         }
-        for drop in UDPDrop.allCases {
+        for drop in UDPDropReason.allCases {
             dropCounts[drop.rawValue].value.store(local.drops[drop.rawValue], ordering: .relaxed)
         }
         bytesIn.value.store(local.bytesIn, ordering: .relaxed)
@@ -90,14 +81,14 @@ public final class UDPStatistics: Sendable {
     public func responses(_ outcome: UDPOutcome) -> UInt64 {
         responseCounts[outcome.rawValue].value.load(ordering: .relaxed)
     }
-    public func drops(_ drop: UDPDrop) -> UInt64 { dropCounts[drop.rawValue].value.load(ordering: .relaxed) }
+    public func drops(_ drop: UDPDropReason) -> UInt64 { dropCounts[drop.rawValue].value.load(ordering: .relaxed) }
     public var receivedBytes: UInt64 { bytesIn.value.load(ordering: .relaxed) }
     public var sentBytes: UInt64 { bytesOut.value.load(ordering: .relaxed) }
     /// Announces with event=completed (opentracker's `completed`).
     public var completed: UInt64 { completedCount.value.load(ordering: .relaxed) }
     /// Decoy peers sent in announce replies.
     public var decoysSent: UInt64 { decoyCount.value.load(ordering: .relaxed) }
-    public var totalDrops: UInt64 { UDPDrop.allCases.reduce(0) { $0 + drops($1) } }
+    public var totalDrops: UInt64 { UDPDropReason.allCases.reduce(0) { $0 + drops($1) } }
     public var totalResponses: UInt64 { UDPOutcome.allCases.reduce(0) { $0 + responses($1) } }
 }
 

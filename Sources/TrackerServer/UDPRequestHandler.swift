@@ -46,12 +46,12 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
     ) -> Int {
         counters.bytesIn &+= UInt64(payload.count)
         guard let endpoint = SocketEndpoint.peerEndpoint(source) else {
-            counters.drops[UDPDrop.unknownFamily.rawValue] &+= 1
+            counters.drops[UDPDropReason.unknownFamily.rawValue] &+= 1
             return 0
         }
         // A source port of 0 cannot receive a reply; answering would only feed reflection tricks.
         guard endpoint.port != 0 else {
-            counters.drops[UDPDrop.sourcePortZero.rawValue] &+= 1
+            counters.drops[UDPDropReason.sourcePortZero.rawValue] &+= 1
             return 0
         }
         // SAFETY: the engine hands us a receive buffer valid for the duration of this call and
@@ -108,7 +108,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             return UDPResponseWriter.error(transactionID, reason: reason, limit: limit, into: &out)
 
         case .drop(let reason):
-            return drop(UDPDrop(reason))
+            return drop(reason)
         }
     }
 
@@ -152,7 +152,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }
 
-    private mutating func drop(_ reason: UDPDrop) -> Int {
+    private mutating func drop(_ reason: UDPDropReason) -> Int {
         counters.drops[reason.rawValue] &+= 1
         return 0
     }

@@ -23,7 +23,7 @@ struct HTTPStatsModesTests {
         local.responses[UDPOutcome.connect.rawValue] = 3
         local.responses[UDPOutcome.announce.rawValue] = 5
         local.responses[UDPOutcome.scrape.rawValue] = 2
-        local.drops[UDPDrop.badConnectionID.rawValue] = 4
+        local.drops[UDPDropReason.badConnectionID.rawValue] = 4
         local.completed = 1
         local.renewals[31] = 2
         udp.publish(local)

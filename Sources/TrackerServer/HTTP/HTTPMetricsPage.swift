@@ -30,7 +30,7 @@ struct HTTPMetricsPage {
                         [("protocol", "udp"), ("action", action), ("outcome", result), ("worker", "\(worker)")],
                         statistics.responses(outcome))
             }
-            for drop in UDPDrop.allCases {
+            for drop in UDPDropReason.allCases {
                 counter(registry, "ringtracker_udp_drops_total", "UDP datagrams dropped without an answer, by reason",
                         [("reason", drop.label), ("worker", "\(worker)")], statistics.drops(drop))
             }
