@@ -68,7 +68,7 @@ public enum HTTPAddressLiteral: Hashable, Sendable {
                 guard group.count >= 1, group.count <= 4 else { return nil }
                 var word: UInt16 = 0
                 for unit in group {
-                    guard let nibble = HTTPQuery.nibble(unit) else { return nil }
+                    guard let nibble = HexDigits.value(of: unit) else { return nil }
                     word = word << 4 | UInt16(nibble)
                 }
                 parsed.append(word)

@@ -55,8 +55,8 @@ public struct HTTPConfiguration: Sendable {
         pinEventLoops: Bool = true,
         statsAllowed: @escaping @Sendable (PeerAddress) -> Bool = HTTPConfiguration.isLoopback,
         trustedProxy: @escaping @Sendable (PeerAddress) -> Bool = { _ in false },
-        announceInterval: UInt32 = 1800,
-        announceJitter: UInt32 = 180
+        announceInterval: UInt32 = TrackerDefaults.announceInterval,
+        announceJitter: UInt32 = TrackerDefaults.intervalJitter
     ) {
         self.listeners = listeners
         self.redirectURL = redirectURL

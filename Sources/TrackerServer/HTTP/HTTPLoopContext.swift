@@ -69,6 +69,8 @@ final class HTTPShared: Sendable {
     /// Where full-scrape chunks are gathered and compressed, off the event loops (started and shut
     /// down by `HTTPFront`). One thread: full scrapes share it chunk by chunk.
     let fullScrapePool = NIOThreadPool(numberOfThreads: 1)
+    /// `announceInterval` ± `announceJitter`, the same policy the UDP workers use.
+    let intervals: AnnounceIntervalPolicy
 
     init(configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource, loops: Int) {
         self.configuration = configuration
@@ -76,15 +78,8 @@ final class HTTPShared: Sendable {
         self.statistics = statistics
         self.loopStatistics = (0..<max(loops, 1)).map { _ in HTTPStatistics() }
         self.fullScrapeLimiter = HTTPFullScrapeLimiter(interval: configuration.fullScrapeInterval)
+        self.intervals = AnnounceIntervalPolicy(base: configuration.announceInterval, jitter: configuration.announceJitter)
         self.addressLimiter = configuration.maxConnectionsPerAddress > 0
             ? HTTPAddressLimiter(limit: configuration.maxConnectionsPerAddress) : nil
-    }
-
-    /// `announceInterval` ± `announceJitter`, uniform (opentracker: 1620…1979 s).
-    func interval(rng: inout Xoshiro256) -> UInt32 {
-        let base = max(configuration.announceInterval, 1)
-        let jitter = min(configuration.announceJitter, base - 1)
-        guard jitter > 0 else { return base }
-        return base - jitter + UInt32.random(in: 0...(2 * jitter), using: &rng)
     }
 }

@@ -65,7 +65,7 @@ extension HTTPTrackerHandler {
         }
         let counts = HTTPBencode.AnnounceCounts(
             seeders: outcome.seeders, leechers: outcome.leechers, downloaded: outcome.downloaded,
-            interval: shared.interval(rng: &loop.rng))
+            interval: shared.intervals.interval(rng: &loop.rng))
         let peerBytes = buffer[0..<(outcome.peerCount * peerSize)]
         let stopped = request.event == .stopped
         let body =
