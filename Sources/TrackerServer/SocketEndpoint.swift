@@ -21,11 +21,7 @@ enum SocketEndpoint {
         case AF_INET6:
             let high = UInt64(bigEndian: unsafe source.loadUnaligned(fromByteOffset: ipv6Offset, as: UInt64.self))
             let low = UInt64(bigEndian: unsafe source.loadUnaligned(fromByteOffset: ipv6Offset + 8, as: UInt64.self))
-            // ::ffff:a.b.c.d (a dual-stack socket) is the IPv4 peer a.b.c.d: same identity, 6-byte peers.
-            if high == 0, low >> 32 == 0xFFFF {
-                return PeerEndpoint(address: .v4(IPv4Address(rawValue: UInt32(truncatingIfNeeded: low))), port: port)
-            }
-            return PeerEndpoint(address: .v6(IPv6Address(high: high, low: low)), port: port)
+            return PeerEndpoint(address: PeerAddress(ipv6High: high, low: low), port: port)
         default:
             return nil
         }

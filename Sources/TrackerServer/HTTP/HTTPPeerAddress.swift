@@ -23,8 +23,7 @@ enum HTTPPeerAddress {
                 for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
                 for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
             }
-            if high == 0, low >> 32 == 0xFFFF { return .v4(IPv4Address(rawValue: UInt32(truncatingIfNeeded: low))) }
-            return .v6(IPv6Address(high: high, low: low))
+            return PeerAddress(ipv6High: high, low: low)
         default:
             return nil
         }
