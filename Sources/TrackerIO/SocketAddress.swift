@@ -97,7 +97,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
         }
     }
 
-    public var description: String {
+    /// The address without the port, as inet_ntop writes it: "127.0.0.1", "::1" (no brackets).
+    public var host: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         var copy = storage
         let ok: Bool = withUnsafeMutableBytes(of: &copy) { raw in
@@ -105,8 +106,11 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
             // SAFETY: `raw` covers the whole sockaddr_storage; both offsets lie inside it.
             return inet_ntop(family, raw.baseAddress! + addressOffset, &text, socklen_t(text.count)) != nil
         }
-        let host = ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        return isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+    }
+
+    public var description: String {
+        isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// Lends the address to a C call taking `(const struct sockaddr *, socklen_t)`.

@@ -84,14 +84,14 @@ public final class HTTPFront: Sendable {
         var bound: [String] = []
         for listener in configuration.listeners {
             do {
-                let (host, port) = try Self.split(listener)
+                let address = try TrackerIO.SocketAddress(parsing: listener)
                 var bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
                     .serverChannelOption(.autoRead, value: acceptImmediately)
-                if host.contains(":") {
+                if address.isIPv6 {
                     // [::] must not also take IPv4: 0.0.0.0 has its own listener (as for UDP).
                     bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
                 }
-                let channel = try bootstrap.bind(host: host, port: port).wait()
+                let channel = try bootstrap.bind(host: address.host, port: Int(address.port)).wait()
                 channels.append(channel)
                 bound.append(Self.describe(channel.localAddress, fallback: listener))
             } catch {
@@ -201,17 +201,6 @@ public final class HTTPFront: Sendable {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-    }
-
-    /// "HOST:PORT" or "[V6]:PORT".
-    static func split(_ listener: String) throws(StartupError) -> (String, Int) {
-        guard let colon = listener.lastIndex(of: ":"),
-            let port = Int(listener[listener.index(after: colon)...]), (0...65535).contains(port)
-        else { throw StartupError("bind tcp \(listener): expected HOST:PORT") }
-        var host = String(listener[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw StartupError("bind tcp \(listener): expected HOST:PORT") }
-        return (host, port)
     }
 
     static func describe(_ address: NIOCore.SocketAddress?, fallback: String) -> String {
