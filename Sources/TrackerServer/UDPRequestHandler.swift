@@ -45,10 +45,11 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         _ payload: UnsafeRawBufferPointer, source: UnsafeRawPointer, reply: UnsafeMutableRawBufferPointer
     ) -> Int {
         counters.bytesIn &+= UInt64(payload.count)
-        guard let endpoint = SocketEndpoint.peerEndpoint(source) else {
+        guard let datagramSource = unsafe DatagramSource(sockaddr: source) else {
             counters.drops[UDPDropReason.unknownFamily.rawValue] &+= 1
             return 0
         }
+        let endpoint = PeerEndpoint(datagramSource)
         // A source port of 0 cannot receive a reply; answering would only feed reflection tricks.
         guard endpoint.port != 0 else {
             counters.drops[UDPDropReason.sourcePortZero.rawValue] &+= 1

@@ -4,13 +4,6 @@ import Glibc
 import TrackerIO
 import TrackerProtocol
 
-/// Monotonic clock in nanoseconds.
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-}
 
 /// Peer state bits, one byte per simulated peer.
 enum PeerFlag {
@@ -109,14 +102,14 @@ struct FloodWorker: ~Copyable {
         var idleTurns = 0
         var nextYield: UInt64 = 0
         var tokens = 0.0
-        var lastRefill = monotonicNanoseconds()
+        var lastRefill = MonotonicClock.nanoseconds()
         let ratePerNanosecond = (settings.rate ?? 0) / Double(settings.topology.workers) / 1e9
         let localSockets = globalSocket.count
         let workers = settings.topology.workers
         let warmupShare = max(1, (settings.warmupWindow + workers - 1 - index) / workers)
         while true {
             let phase = control.currentPhase
-            var now = monotonicNanoseconds()
+            var now = MonotonicClock.nanoseconds()
             if phase == .stop || now >= deadline { break }
             if phase == .measure && !measuring {
                 measuring = true
@@ -130,7 +123,7 @@ struct FloodWorker: ~Copyable {
             // blocks (poll's 1 ms granularity would turn its pacing into bursts).
             let mayBlock = idleTurns >= Self.spinTurns && !(settings.rate != nil && measuring)
             let ready = try sockets.waitReadable(timeoutMilliseconds: mayBlock ? 1 : 0)
-            if ready > 0 { now = monotonicNanoseconds() }
+            if ready > 0 { now = MonotonicClock.nanoseconds() }
             for r in 0..<ready {
                 let l = sockets.readySocket(r)
                 for _ in 0..<8 {

@@ -136,8 +136,8 @@ struct RingFlood: ParsableCommand {
             } catch { failure.set("\(error)") }
         }
         log("listening udp=\(bound) backend=\(io.rawValue) null-responder lifetime=\(Int(lifetime))s")
-        let end = monotonicNanoseconds() + UInt64(lifetime * 1e9)
-        while monotonicNanoseconds() < end && failure.get() == nil { usleep(100_000) }
+        let end = MonotonicClock.nanoseconds() + UInt64(lifetime * 1e9)
+        while MonotonicClock.nanoseconds() < end && failure.get() == nil { usleep(100_000) }
         stop.request()
         thread.join()
         if let message = failure.get() { throw ValidationError("null responder: \(message)") }
@@ -171,11 +171,11 @@ struct RingFlood: ParsableCommand {
         let cpuList = try parseCPUs()
         if let cpu = cpuList.first { try CPUSet.pinCurrentThread(to: cpu) }
 
-        let buildStart = monotonicNanoseconds()
+        let buildStart = MonotonicClock.nanoseconds()
         let model = FloodModel(seed: seed, torrents: torrents, peers: peers, seederProbability: seederProbability,
                                sequential: distribution == "seq")
         log(String(format: "model: %d torrents, %d peers, seed %llu, built in %.2f s", torrents, peers, seed,
-                   Double(monotonicNanoseconds() - buildStart) / 1e9))
+                   Double(MonotonicClock.nanoseconds() - buildStart) / 1e9))
 
         let settings = FloodSettings(
             target: targetAddress, sources: sourceAddresses, topology: topology, ipv6: ipv6, seed: seed,
@@ -184,7 +184,7 @@ struct RingFlood: ParsableCommand {
             stoppedProbability: stoppedProbability, reconnectNanoseconds: UInt64(reconnect * 1e9),
             timeoutNanoseconds: UInt64(timeoutMs) * 1_000_000, batch: batch, cpus: cpuList, resume: resume)
         let control = FloodControl(workers: threads)
-        let start = monotonicNanoseconds()
+        let start = MonotonicClock.nanoseconds()
         // Every run stops by itself: the workers give up at this deadline even if the controller died.
         let hardDeadline = start + UInt64((warmupLimit + duration + 30) * 1e9)
         var workers = [WorkerThread]()
@@ -217,7 +217,7 @@ struct RingFlood: ParsableCommand {
         var lastProgress = start
         while phase != .stop {
             usleep(20_000)
-            let now = monotonicNanoseconds()
+            let now = MonotonicClock.nanoseconds()
             let elapsed = Double(now - start) / 1e9
             let failures = control.mailboxes.compactMap { $0.state.withLock { $0.failure } }
             if let failure = failures.first { control.set(.stop); for w in workers { w.join() }; throw ValidationError("worker failed: \(failure)") }
@@ -230,14 +230,14 @@ struct RingFlood: ParsableCommand {
                     if let pid { trackerCPUStart = ProcessStats.cpuSeconds(pid: pid) }
                     ownCPUStart = ProcessStats.ownCPUSeconds()
                     rcvbufStart = ProcessStats.udpReceiveBufferErrors()
-                    measureStart = monotonicNanoseconds()
+                    measureStart = MonotonicClock.nanoseconds()
                     control.set(.measure)
                     phase = .measure
                     if !warm { log("warning: warm-up limit reached before every peer announced once") }
                 }
             case .measure:
                 if Double(now - measureStart) / 1e9 >= duration {
-                    measureEnd = monotonicNanoseconds()
+                    measureEnd = MonotonicClock.nanoseconds()
                     control.set(.stop)
                     phase = .stop
                 }

@@ -1,5 +1,6 @@
 import Prometheus
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 /// `/metrics`: Prometheus text exposition, built fresh per scrape from the published counters

@@ -1,4 +1,5 @@
 import TrackerCore
+import TrackerIO
 
 /// The text modes that list networks or error counts (`ot_stats.c`: `stats_return_busy_networks`,
 /// `stats_httperrors_txt`).

@@ -1,4 +1,5 @@
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 /// `/stats?mode=…` in opentracker HEAD's formats (opentracker.md §4, `ot_stats.c`): MRTG modes are

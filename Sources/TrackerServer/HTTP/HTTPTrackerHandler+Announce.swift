@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 extension HTTPTrackerHandler {
