@@ -2,7 +2,7 @@ import TrackerCore
 import TrackerIO
 import TrackerProtocol
 
-/// How the daemon was asked to run; built by `ringtracker` from flags (and later a config file).
+/// How the daemon was asked to run: built from `DaemonSettings` (defaults < config file < flags).
 public struct ServerConfiguration: Sendable {
     public enum BackendChoice: String, Sendable, CaseIterable {
         case auto
@@ -69,11 +69,4 @@ public struct ServerConfiguration: Sendable {
         self.engine = WorkerEngineConfiguration(backend: .mmsg, bufferSize: UDPLimits.maxRequestSize)
         self.http = HTTPConfiguration(listeners: [])
     }
-}
-
-/// A start-up failure with the context an operator needs, e.g.
-/// "bind udp 127.0.0.1:6969: Address already in use".
-public struct StartupError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

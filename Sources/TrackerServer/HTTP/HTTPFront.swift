@@ -11,7 +11,7 @@ import TrackerIO
 /// it, sharing the UDP workers' `TorrentStore`.
 public final class HTTPFront: Sendable {
     public let configuration: HTTPConfiguration
-    private let shared: HTTPShared
+    private let shared: HTTPSharedServices
     private let logger: Logger
     private let access: AccessPolicy?
     /// One ring per event loop to the cluster sync thread (empty without a cluster).
@@ -34,7 +34,7 @@ public final class HTTPFront: Sendable {
         self.configuration = configuration
         self.access = access
         self.logger = logger
-        self.shared = HTTPShared(
+        self.shared = HTTPSharedServices(
             configuration: configuration, store: store, statistics: statistics,
             loops: max(configuration.eventLoopCPUs.count, 1))
     }

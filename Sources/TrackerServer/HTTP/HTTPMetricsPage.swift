@@ -6,7 +6,7 @@ import TrackerProtocol
 /// `/metrics`: Prometheus text exposition, built fresh per scrape from the published counters
 /// (relaxed loads) and one walk of the store. A scrape every 15 s costs one statistics() walk.
 struct HTTPMetricsPage {
-    let shared: HTTPShared
+    let shared: HTTPSharedServices
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()

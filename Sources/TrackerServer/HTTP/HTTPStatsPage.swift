@@ -7,7 +7,7 @@ import TrackerProtocol
 /// titles say RingTracker where opentracker says opentracker. `tpbs` and `statedump` are streamed
 /// by the full-scrape path (`HTTPTrackerHandler`), not rendered here.
 struct HTTPStatsPage {
-    let shared: HTTPShared
+    let shared: HTTPSharedServices
 
     /// Counters every mode reads, summed once over UDP workers and HTTP event loops.
     struct Totals {

@@ -1,44 +1,4 @@
-import Synchronization
 import TrackerProtocol
-
-/// What a UDP worker counts. Each outcome of a datagram lands in exactly one of `responses`,
-/// `rejects` (answered with an error) or `drops` (not answered), so operators can reconcile totals.
-public enum UDPOutcome: Int, CaseIterable, Sendable {
-    /// `error` answers a malformed request; `denied` an announce the access list refuses.
-    case connect, announce, scrape, error, denied
-}
-
-/// Why a datagram got no answer: the parser's reasons and the worker's share one enum
-/// (`UDPDropReason`), so every reason is counted under one name.
-extension UDPDropReason {
-    /// The Prometheus label value: snake_case like every other label.
-    var label: String {
-        switch self {
-        case .tooShort: "too_short"
-        case .badProtocolID: "bad_protocol_id"
-        case .badConnectionID: "bad_connection_id"
-        case .sourcePortZero: "source_port_zero"
-        case .unknownFamily: "unknown_family"
-        }
-    }
-}
-
-/// Plain per-worker counters: incremented without atomics on the hot path, published once per
-/// loop turn into `UDPStatistics` (no locked instruction per packet).
-struct UDPLocalCounters: Sendable {
-    // InlineArray's size is a literal; UDPCountersTests checks each against its enum's case count.
-    var responses = InlineArray<5, UInt64>(repeating: 0)
-    var drops = InlineArray<5, UInt64>(repeating: 0)
-    var bytesIn: UInt64 = 0
-    var bytesOut: UInt64 = 0
-    var peersReturned: UInt64 = 0
-    /// Announces with event=completed.
-    var completed: UInt64 = 0
-    /// Decoy peers sent (`DecoyPolicy`).
-    var decoys: UInt64 = 0
-    /// Re-announces by minutes since the previous one (opentracker's `renew`).
-    var renewals = InlineArray<45, UInt64>(repeating: 0)
-}
 
 /// The published, readable side of one worker's counters (read by stats, metrics and logs).
 public final class UDPStatistics: Sendable {
@@ -90,9 +50,4 @@ public final class UDPStatistics: Sendable {
     public var decoysSent: UInt64 { decoyCount.value.load(ordering: .relaxed) }
     public var totalDrops: UInt64 { UDPDropReason.allCases.reduce(0) { $0 + drops($1) } }
     public var totalResponses: UInt64 { UDPOutcome.allCases.reduce(0) { $0 + responses($1) } }
-}
-
-/// `Atomic` is `~Copyable`; a small class lets an array hold one per reason.
-final class AtomicCounter: Sendable {
-    let value = Atomic<UInt64>(0)
 }
