@@ -1,5 +1,5 @@
 // The bencoded bodies of the HTTP path (BEP 3, BEP 7, BEP 23, BEP 48), byte for byte opentracker's
-// (opentracker.md §2.3, §2.4). Keys are written in sorted raw-byte order.
+// (trackerlogic.c `return_peers_for_torrent`, `return_tcp_scrape_for_torrent`). Keys are written in sorted raw-byte order.
 public enum HTTPBencode {
     /// The counts and timers of an announce reply.
     public struct AnnounceCounts: Hashable, Sendable {

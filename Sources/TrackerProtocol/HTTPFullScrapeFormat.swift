@@ -1,5 +1,5 @@
 // Full scrape (`GET /scrape`, `/stats?mode=tpbs&format=…`, `/stats?mode=statedump`) output formats,
-// opentracker.md §3 (`fullscrape_write_one` in ot_fullscrape.c):
+// opentracker's `fullscrape_write_one` in ot_fullscrape.c:
 //
 // | format | one torrent |
 // |---|---|

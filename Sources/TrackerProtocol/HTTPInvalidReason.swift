@@ -1,4 +1,4 @@
-// Why an HTTP request got no tracker answer. Two kinds, as clients expect (opentracker.md §2.2, §2.5):
+// Why an HTTP request got no tracker answer. Two kinds, as clients expect (opentracker's ot_http.c: `http_handle_announce`, `http_issue_error`):
 // a `failure reason` is a bencoded HTTP 200 the client shows its user; an invalid request is a 400.
 
 /// Answered with HTTP 400 and counted by reason.

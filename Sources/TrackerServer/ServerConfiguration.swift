@@ -20,8 +20,7 @@ public struct ServerConfiguration: Sendable {
     public var pinWorkers: Bool
     public var backend: BackendChoice
     public var tracker: TrackerConfiguration
-    /// Requested SO_RCVBUF per socket: about 10k loopback datagrams at ~832 B truesize each
-    /// (iouring.md, gotcha 8), enough to ride out a scheduling hiccup at 300k packets/s.
+    /// Requested SO_RCVBUF per socket (default `UDPSocket.defaultReceiveBuffer`, which says why).
     public var receiveBufferBytes: Int
     public var engine: WorkerEngineConfiguration
     /// Open, whitelist or blacklist, and the file the list is read from (reloaded on SIGHUP and
@@ -57,7 +56,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,
         backend: BackendChoice = .auto, tracker: TrackerConfiguration = TrackerConfiguration(),
-        receiveBufferBytes: Int = 8 << 20
+        receiveBufferBytes: Int = UDPSocket.defaultReceiveBuffer
     ) {
         self.udpListeners = udpListeners ?? Self.defaultUDPListeners
         self.listenersAreDefaults = udpListeners == nil

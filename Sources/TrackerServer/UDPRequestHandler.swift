@@ -64,7 +64,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         return length
     }
 
-    /// The protocol decision, free of pointers so tests can drive it with plain arrays.
+    /// The protocol decision, free of pointers: everything after the source address is decoded.
     mutating func respond(
         to packet: Span<UInt8>, from endpoint: PeerEndpoint, into out: inout MutableRawSpan, limit: Int
     ) -> Int {

@@ -8,7 +8,7 @@ import TrackerIO
 import TrackerProtocol
 
 /// ringflood: a BEP 15 load generator that behaves like a population of conforming clients
-/// (reference/baseline.md, "The load generator: flood2"), plus a bare "null responder" for the
+/// (modelled on flood2, the load generator the opentracker comparison was first measured with; docs/BENCHMARKS.md), plus a bare "null responder" for the
 /// physical-limit measurement of bench/compare.
 struct RingFlood: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,7 +6,7 @@ import TrackerProtocol
 @testable import TrackerServer
 
 /// One golden answer per `/stats` mode, built from opentracker HEAD's formats (`ot_stats.c`,
-/// opentracker.md §4), against a tracker whose every counter is known: UDP counters are published
+/// ot_stats.c), against a tracker whose every counter is known: UDP counters are published
 /// by hand, HTTP traffic goes over one keep-alive connection (so exactly one TCP accept).
 @Suite("/stats modes, golden")
 struct HTTPStatsModesTests {

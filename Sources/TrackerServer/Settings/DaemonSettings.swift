@@ -29,8 +29,8 @@ public struct DaemonSettings: Sendable, Equatable {
     public var pin = true
     /// "auto" (probe io_uring, fall back to mmsg), "io_uring" or "mmsg".
     public var ioBackend = "auto"
-    /// opentracker `listen.udp.workers`: how many UDP workers to run (the first n CPUs of `cpus`);
-    /// nil or 0 = one per CPU.
+    /// opentracker `listen.udp.workers`: how many UDP workers to run, placed round-robin on `cpus`
+    /// (more workers than CPUs share them); nil (0 in a file or flag) = one per CPU.
     public var udpWorkers: Int?
     /// Seconds; clients are told this ±10 %. opentracker's OT_CLIENT_REQUEST_INTERVAL is 30 min.
     public var interval: UInt32 = TrackerDefaults.announceInterval

@@ -1,6 +1,6 @@
 import TrackerProtocol
 
-/// opentracker's command line (`getopt ":i:p:A:P:d:u:r:s:f:l:v" + w:|b: + h`, opentracker.md §1.3)
+/// opentracker's command line (`getopt ":i:p:A:P:d:u:r:s:f:l:v" + w:|b: + h` in opentracker.c `main`)
 /// rewritten into RingTracker's long flags before they are parsed, so an existing `ExecStart=` line
 /// or script starts RingTracker unchanged. Long flags pass through untouched; both can be mixed.
 ///
