@@ -6,20 +6,24 @@ import TrackerIO
 
 @Suite("Heap tuning")
 struct HeapTuningTests {
-    @Test("glibc accepts the mmap threshold the daemon sets, and blocks above it get their own mapping")
-    func mmapThresholdAccepted() {
-        #expect(HeapTuning.releaseLargeBlocksToKernel())
-        // 2 × 32 KiB is below glibc's default 128 KiB threshold: on the brk heap unless the setting
-        // took. Eight such blocks must add eight mappings (mallinfo2's hblks, `mappedBlockCount`); other tests in this
-        // process may free a mapping meanwhile, so up to three bounded attempts.
-        let blockSize = 2 * HeapTuning.mmapThreshold
-        let mapped = (0..<3).contains { _ in
-            let before = HeapTuning.mappedBlockCount
-            let blocks = (0..<8).map { _ in malloc(blockSize) }
-            let added = HeapTuning.mappedBlockCount - before
-            for block in blocks { free(block) }
-            return added >= 8
+    @Test("glibc accepts the mmap threshold the daemon sets, and the heap then maps large blocks instead of growing")
+    func mmapThresholdAccepted() async {
+        // In a fresh process (an exit test), so other tests' free chunks cannot serve the blocks.
+        await #expect(processExitsWith: .success) {
+            // 96 KiB: above the daemon's 32 KiB threshold, below glibc's default 128 KiB. glibc maps
+            // a block only when free space cannot hold it, so of eight the first may come from the
+            // heap's top; the rest need new memory: brk by default, a mapping each with the setting.
+            let blockSize = 3 * HeapTuning.mmapThreshold
+            func mappedOfEight() -> Int {
+                let before = HeapTuning.mappedBlockCount
+                let blocks = (0..<8).map { _ in malloc(blockSize) }
+                let added = HeapTuning.mappedBlockCount - before
+                for block in blocks { free(block) }
+                return added
+            }
+            guard mappedOfEight() == 0 else { exit(1) }
+            guard HeapTuning.releaseLargeBlocksToKernel() else { exit(2) }
+            exit(mappedOfEight() >= 6 ? 0 : 3)
         }
-        #expect(mapped, "blocks of \(blockSize) bytes were not mmapped")
     }
 }
