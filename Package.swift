@@ -5,6 +5,8 @@ import PackageDescription
 // Pure modules must stay free of unacknowledged unsafe code (STYLE.md).
 let pureSettings: [SwiftSetting] = [.strictMemorySafety()]
 
+// Every target lists each module it imports (toolchain modules such as Glibc, Foundation,
+// Synchronization and Testing aside), so no import compiles only through another's dependencies.
 let package = Package(
     name: "RingTracker",
     products: [
@@ -55,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "ringtracker",
             dependencies: [
-                "TrackerServer",
+                "TrackerServer", "TrackerCore", "TrackerIO", "TrackerProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,7 +76,10 @@ let package = Package(
         .testTarget(name: "RingFloodTests", dependencies: ["ringflood", "TrackerProtocol"]),
         .testTarget(
             name: "TrackerServerTests",
-            dependencies: ["TrackerServer", "TrackerCore", "TrackerProtocol", "TrackerIO", "TrackerLocks"]
+            dependencies: [
+                "TrackerServer", "TrackerCore", "TrackerProtocol", "TrackerIO", "TrackerLocks", "CZlib", "CZstd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -56,3 +56,7 @@ int CLiburingShim_set_thread_name(const char *name) {
 int CLiburingShim_set_mmap_threshold(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes);
 }
+
+size_t CLiburingShim_mmapped_block_count(void) {
+    return mallinfo2().hblks;
+}

@@ -37,6 +37,10 @@ static const int CLiburingShim_CPU_SETSIZE = __CPU_SETSIZE;
 // M_MMAP_THRESHOLD; returns 1 on success.
 int CLiburingShim_set_mmap_threshold(int bytes);
 
+// Why: mallinfo2 lives in <malloc.h> too. The number of blocks glibc holds in their own mmap
+// (mallinfo2's hblks), so a test can see the threshold take effect.
+size_t CLiburingShim_mmapped_block_count(void);
+
 // Why: pthread_setname_np is GNU-only. Linux truncates names to 15 bytes.
 int CLiburingShim_set_thread_name(const char *name);
 

@@ -96,16 +96,8 @@ public struct AccessList: Sendable, Equatable {
     private static func leadingInfoHash(_ bytes: [UInt8], from start: Int, to end: Int) -> InfoHash? {
         guard end - start >= hexDigits else { return nil }
         let digitsEnd = start + hexDigits
-        if digitsEnd < end && isHexDigit(bytes[digitsEnd]) { return nil }
-        var raw = [UInt8]()
-        raw.reserveCapacity(hexDigits / 2)
-        var index = start
-        while index < digitsEnd {
-            guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return nil }
-            raw.append(high << 4 | low)
-            index += 2
-        }
-        return InfoHash(bytes: raw)
+        if digitsEnd < end && HexDigits.value(of: bytes[digitsEnd]) != nil { return nil }
+        return InfoHash(hexDigits: bytes[start..<digitsEnd])
     }
 
     private static func isBlankOrComment(_ bytes: [UInt8], from start: Int, to end: Int) -> Bool {
@@ -117,17 +109,6 @@ public struct AccessList: Sendable, Equatable {
             }
         }
         return true
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool { nibble(byte) != nil }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -1,5 +1,5 @@
 /// Decoy peers ("plausible deniability", as the opentracker literature describes it and chihaya once
-/// shipped as a middleware; opentracker itself never had the code, opentracker.md §6): a share of
+/// shipped as a middleware; opentracker itself never had the code): a share of
 /// each announce reply is made of addresses drawn from networks the operator names, so that being
 /// listed in a swarm proves less about a host.
 ///

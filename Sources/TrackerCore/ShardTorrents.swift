@@ -4,6 +4,10 @@ import TrackerProtocol
 struct ShardTorrents: Sendable {
     var table: TorrentTable
     var lists = PeerLists()
+    /// Seeding peers in this shard, both families: kept exact by every operation that changes a
+    /// swarm (under this lock, a plain add), so `/stats` and `/metrics` read it instead of walking
+    /// the torrents. Torrent and peer counts are in `StoreTotals`.
+    var seeders = 0
 
     init(tableKey: TorrentTable.Key) {
         table = TorrentTable(key: tableKey)
@@ -13,6 +17,7 @@ struct ShardTorrents: Sendable {
 
     /// Removes the torrent in `slot` and frees its slab slots.
     mutating func remove(atSlot slot: Int) {
+        seeders -= table[slot: slot].seeders(lists)
         table[slot: slot].releaseLists(&lists)
         table.remove(atSlot: slot)
     }
@@ -20,11 +25,19 @@ struct ShardTorrents: Sendable {
     /// Removes (freeing their slab slots) the torrents `shouldRemove` returns true for, after it
     /// has updated each in place. Returns the number removed.
     mutating func removeAll(where shouldRemove: (InfoHash, inout Torrent, inout PeerLists) -> Bool) -> Int {
-        table.removeAll(context: &lists) { hash, torrent, lists in
-            guard shouldRemove(hash, &torrent, &lists) else { return false }
+        var seederChange = 0
+        let removed = table.removeAll(context: &lists) { hash, torrent, lists in
+            let before = torrent.seeders(lists)
+            guard shouldRemove(hash, &torrent, &lists) else {
+                seederChange += torrent.seeders(lists) - before
+                return false
+            }
+            seederChange -= before
             torrent.releaseLists(&lists)
             return true
         }
+        seeders += seederChange
+        return removed
     }
 
     /// Stores a torrent decoded from a snapshot, replacing (and freeing) one already present.
@@ -32,10 +45,12 @@ struct ShardTorrents: Sendable {
         var torrent = Torrent(lastActivity: detached.lastActivity)
         torrent.downloaded = detached.downloaded
         let slot = table.slot(for: hash, insertingIfAbsent: torrent)
+        seeders -= table[slot: slot].seeders(lists)
         table[slot: slot].releaseLists(&lists)
         torrent.peers4 = PeerSet(attaching: detached.list4, to: &lists.v4)
         if detached.list6.count > 0 { torrent.peers6 = lists.v6.allocate(detached.list6) }
         table[slot: slot] = torrent
+        seeders += torrent.seeders(lists)
     }
 
     /// A self-contained copy of one torrent (a retain per out-of-line list), for snapshots.

@@ -129,7 +129,7 @@ public enum SnapshotDecoder {
             let length = Int(WireBytes.uint32(bytes, at: offset + 8))
             let payloadEnd = payloadStart + length
             guard payloadEnd <= total else { throw .truncated(expected: payloadEnd, actual: total) }
-            guard BlockCheck.crc(bytes, at: offset, length: length) == WireBytes.uint32(bytes, at: offset + 12) else {
+            guard SnapshotBlock.checksum(bytes, at: offset, payloadLength: length) == WireBytes.uint32(bytes, at: offset + 12) else {
                 throw .checksumMismatch(block: index)
             }
             guard Int(WireBytes.uint32(bytes, at: offset)) == index else {
@@ -178,13 +178,5 @@ public enum SnapshotDecoder {
         }
         guard offset == end else { throw .malformed("block \(block): \(end - offset) unused bytes") }
         return (peers4, peers6)
-    }
-}
-
-/// The block checksum as the encoder computes it, on a span of the whole file.
-enum BlockCheck {
-    @inline(__always)
-    static func crc(_ bytes: Span<UInt8>, at start: Int, length: Int) -> UInt32 {
-        SnapshotBlock.checksum(bytes, at: start, payloadLength: length)
     }
 }

@@ -9,7 +9,7 @@ struct Torrent: Sendable {
     var downloaded: UInt32 = 0
     /// Unix seconds of the last announce; a torrent kept for its `downloaded` count expires from here.
     var lastActivity: UInt32
-    /// Bits 0–29: the IPv6 list's handle in `ShardTorrents.lists6` (0 = none); bits 30–31: the
+    /// Bits 0–29: the IPv6 list's handle in `ShardTorrents.lists.v6` (0 = none); bits 30–31: the
     /// shape of the IPv4 set (`Shape`).
     private var shapeAndPeers6: UInt32 = 0
     /// `.one`/`.two`: the inline peers; `.many`: `first.address` is the slab handle.

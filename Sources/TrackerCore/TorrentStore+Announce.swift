@@ -27,11 +27,14 @@ extension TorrentStore {
         let cap = limits.maxPeersPerTorrent
         let outcome = shard.torrents.withLock { torrents -> AnnounceOutcome in
             let slot: Int
+            // The torrent's seeders before this announce; its outcome carries them after.
+            var seedersBefore = 0
             if let existing = torrents.table.slot(of: announce.infoHash) {
                 slot = existing
                 if memoryFull, !torrents.table[slot: existing].contains(endpoint, seed: hashSeed, torrents.lists) {
                     return refuse(.memoryLimit)
                 }
+                seedersBefore = torrents.table[slot: existing].seeders(torrents.lists)
             } else {
                 if let refusal = admitNewTorrent(for: endpoint.address, now: now, memoryFull: memoryFull) {
                     return refuse(refusal)
@@ -55,6 +58,7 @@ extension TorrentStore {
                 if result.outcome.added != 0 { totals.add(peers6: result.outcome.added) }
             }
             if result.replaced { totals.countReplacement() }
+            torrents.seeders += Int(result.outcome.seeders) - seedersBefore
             return result.outcome
         }
         // Decoys go after the real peers, outside the shard lock.
@@ -115,10 +119,12 @@ extension TorrentStore {
         }
         let before = torrents.table[slot: slot]
         let (before4, before6) = (before.count4(torrents.lists), before.count6(torrents.lists))
+        let seedersBefore = before.seeders(torrents.lists)
         let outcome = torrents.table[slot: slot].stop(endpoint, now: now, seed: seed, lists: &torrents.lists)
         // An emptied torrent without downloads is gone at once; one with downloads is kept for
         // the cleaner's retention rule.
         let torrent = torrents.table[slot: slot]
+        torrents.seeders += torrent.seeders(torrents.lists) - seedersBefore
         totals.add(peers4: torrent.count4(torrents.lists) - before4, peers6: torrent.count6(torrents.lists) - before6)
         if torrent.peerCount(torrents.lists) == 0 && torrent.downloaded == 0 {
             torrents.remove(atSlot: slot)

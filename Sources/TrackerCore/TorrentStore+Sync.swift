@@ -27,6 +27,7 @@ extension TorrentStore {
             let slot = torrents.table.slot(for: entry.infoHash, insertingIfAbsent: Torrent(lastActivity: now))
             let before = torrents.table[slot: slot]
             let (before4, before6) = (before.count4(torrents.lists), before.count6(torrents.lists))
+            let seedersBefore = before.seeders(torrents.lists)
             switch entry.endpoint.address {
             case .v4(let address):
                 torrents.table[slot: slot].applySynced(
@@ -36,6 +37,7 @@ extension TorrentStore {
                     Peer6(address, port: entry.endpoint.port, meta: meta), now: now, seed: hashSeed, lists: &torrents.lists)
             }
             let after = torrents.table[slot: slot]
+            torrents.seeders += after.seeders(torrents.lists) - seedersBefore
             totals.add(
                 torrents: torrents.count - torrentsBefore, peers4: after.count4(torrents.lists) - before4,
                 peers6: after.count6(torrents.lists) - before6)

@@ -62,7 +62,23 @@ public final class TorrentStore: Sendable {
         }
     }
 
+    /// Store totals in O(shards): torrents and peers from `StoreTotals`, seeders from each shard's
+    /// running count (one brief lock per shard, no walk of the torrents). Exactly `census()` when
+    /// no announce runs at the same time.
     public func statistics() -> StoreStatistics {
+        var seeders = 0
+        for shard in shards { seeders += shard.torrents.withLock { $0.seeders } }
+        let peers4 = totals.peerCount4
+        let peers6 = totals.peerCount6
+        return StoreStatistics(
+            torrents: totals.torrentCount, peers4: peers4, peers6: peers6, seeders: seeders,
+            // Read apart from the shard counts: clamped, as a concurrent announce may land between.
+            leechers: max(0, peers4 + peers6 - seeders))
+    }
+
+    /// The same totals counted torrent by torrent (one shard lock at a time): what `statistics()`
+    /// must equal, for tests.
+    func census() -> StoreStatistics {
         var total = StoreStatistics()
         for shard in shards {
             let part = shard.torrents.withLock { torrents in

@@ -15,4 +15,7 @@ public enum HeapTuning {
     public static func releaseLargeBlocksToKernel() -> Bool {
         CLiburingShim_set_mmap_threshold(Int32(mmapThreshold)) == 1
     }
+
+    /// Blocks glibc currently holds in their own mmap (mallinfo2's `hblks`).
+    public static var mappedBlockCount: Int { CLiburingShim_mmapped_block_count() }
 }

@@ -85,6 +85,7 @@ public enum IOProbe {
 
         _ = try address.withSockAddr { (pointer, length) throws(SystemError) -> Int in
             try systemCallValue("sendto") {
+                // SAFETY: `message` is a live array for this call; sendto only reads $0.count bytes.
                 message.withUnsafeBytes { sendto(socket.fileDescriptor, $0.baseAddress, $0.count, 0, pointer, length) }
             }
         }

@@ -23,6 +23,10 @@ struct SendSlotPool: ~Copyable {
     init(count: Int, capacity: Int) {
         self.count = max(count, 1)
         self.capacity = capacity
+        // SAFETY: `count` slots, each with its header, vector, name and control area and `capacity`
+        // payload bytes (16-byte aligned for cmsg and sockaddr views), allocated once and freed in
+        // deinit; a slot's memory is handed to the kernel only between acquire and release, and
+        // `acquired` catches a double release that would give one buffer to two sends.
         headers = .allocate(capacity: self.count)
         vectors = .allocate(capacity: self.count)
         names = .allocate(capacity: self.count)

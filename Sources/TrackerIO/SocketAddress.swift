@@ -42,6 +42,9 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
         var storage = sockaddr_storage()
         let isV6 = text.hasPrefix("[")
         let converted: Int32 = withUnsafeMutableBytes(of: &storage) { raw in
+            // SAFETY: sockaddr_storage is larger than and suitably aligned for sockaddr_in and
+            // sockaddr_in6, and zeroed; the typed view lives only inside this closure, and
+            // inet_pton writes at most the 4 or 16 address bytes it is pointed at.
             if isV6 {
                 let sin6 = raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self)
                 sin6.pointee.sin6_family = sa_family_t(AF_INET6)
@@ -85,28 +88,35 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
     /// 0.0.0.0 or [::]: a socket bound here receives on every local address.
     public var isWildcard: Bool {
         withUnsafeBytes(of: storage) { raw in
-            // offsetof(sin_addr) = 4 (4 bytes), offsetof(sin6_addr) = 8 (16 bytes).
+            // SAFETY: reads inside the 128-byte sockaddr_storage only: offsetof(sin_addr) = 4
+            // (4 bytes), offsetof(sin6_addr) = 8 (16 bytes).
             isIPv6 ? raw[8..<24].allSatisfy { $0 == 0 } : raw[4..<8].allSatisfy { $0 == 0 }
         }
     }
 
     public var port: UInt16 {
         withUnsafeBytes(of: storage) { raw in
-            // sin_port and sin6_port share offset 2.
+            // SAFETY: an unaligned 2-byte load at offset 2 of the 128-byte storage; sin_port and
+            // sin6_port share that offset.
             UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
         }
     }
 
-    public var description: String {
+    /// The address without the port, as inet_ntop writes it: "127.0.0.1", "::1" (no brackets).
+    public var host: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         var copy = storage
         let ok: Bool = withUnsafeMutableBytes(of: &copy) { raw in
             let addressOffset = isIPv6 ? 8 : 4   // offsetof(sin6_addr) / offsetof(sin_addr)
-            // SAFETY: `raw` covers the whole sockaddr_storage; both offsets lie inside it.
+            // SAFETY: `raw` covers the whole sockaddr_storage; both offsets lie inside it, and
+            // inet_ntop writes at most text.count bytes into `text`.
             return inet_ntop(family, raw.baseAddress! + addressOffset, &text, socklen_t(text.count)) != nil
         }
-        let host = ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        return isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return ok ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+    }
+
+    public var description: String {
+        isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// Lends the address to a C call taking `(const struct sockaddr *, socklen_t)`.

@@ -37,9 +37,7 @@ public final class SystemdNotifier: Sendable {
     /// `RELOADING=1` plus `MONOTONIC_USEC=`: systemd 253+ matches the reload to its `ExecReload`
     /// by that timestamp; older ones ignore the field.
     public func reloading() throws(SystemError) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let microseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        let microseconds = MonotonicClock.nanoseconds() / 1000
         try send("RELOADING=1\nMONOTONIC_USEC=\(microseconds)\n")
     }
 

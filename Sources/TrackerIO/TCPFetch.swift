@@ -12,7 +12,7 @@ public enum TCPFetch {
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = try systemCallValue("socket") { socket(address.family, type, 0) }
         defer { close(fd) }
-        let deadline = monotonic() + timeoutSeconds
+        let deadline = MonotonicClock.seconds() + timeoutSeconds
         let connected = address.withSockAddr { pointer, length in connect(fd, pointer, length) }
         if connected != 0 && errno != EINPROGRESS { throw SystemError(errno: errno, call: "connect") }
         try wait(fd, for: Int16(POLLOUT), until: deadline)
@@ -47,18 +47,12 @@ public enum TCPFetch {
 
     private static func wait(_ fd: Int32, for events: Int16, until deadline: Double) throws(SystemError) {
         while true {
-            let left = deadline - monotonic()
+            let left = deadline - MonotonicClock.seconds()
             guard left > 0 else { throw SystemError(errno: ETIMEDOUT, call: "poll") }
             var poller = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&poller, 1, Int32(min(left * 1000, 1000)) + 1)
             if ready > 0 { return }
             if ready < 0 && errno != EINTR { throw SystemError(errno: errno, call: "poll") }
         }
-    }
-
-    private static func monotonic() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

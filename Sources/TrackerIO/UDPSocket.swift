@@ -7,7 +7,8 @@ public struct UDPSocket: ~Copyable, Sendable {
     public let fileDescriptor: Int32
 
     /// 8 MiB: on loopback every datagram costs ~832 B of SO_RCVBUF truesize whatever its size, so
-    /// this holds ~10k queued requests (docs: reference/iouring.md, gotcha 8).
+    /// this holds ~10k queued requests (the kernel charges skb truesize, not payload, against
+    /// SO_RCVBUF: net/core/sock.c `__sock_queue_rcv_skb`).
     public static let defaultReceiveBuffer = 8 << 20
 
     private init(fileDescriptor: Int32) {

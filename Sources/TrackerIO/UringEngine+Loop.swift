@@ -185,12 +185,9 @@ extension UringEngine {
             io_uring_prep_cancel64(sqe, UserData(kind: .receive, index: index).rawValue, 0)
             io_uring_sqe_set_data64(sqe, UserData(kind: .cancel, index: index).rawValue)
         }
-        var clock = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &clock)
-        let deadline = Int64(clock.tv_sec) * 1000 + Int64(clock.tv_nsec) / 1_000_000 + Int64(Self.shutdownMilliseconds)
+        let deadline = MonotonicClock.nanoseconds() / 1_000_000 + UInt64(Self.shutdownMilliseconds)
         while sendsInFlight > 0 || (0..<socketCount).contains(where: { armed[$0] }) {
-            clock_gettime(CLOCK_MONOTONIC, &clock)
-            if Int64(clock.tv_sec) * 1000 + Int64(clock.tv_nsec) / 1_000_000 >= deadline { break }
+            if MonotonicClock.nanoseconds() / 1_000_000 >= deadline { break }
             do { try submitAndWait() } catch { break }
             drain(handler: &handler, counts: &counts)
         }

@@ -60,6 +60,10 @@ struct UringEngine: ~Copyable {
         self.buffers = buffers
         slots = SendSlotPool(count: slotCount, capacity: configuration.replyCapacity)
         socketCount = fds.count
+        // SAFETY: per-socket arrays of max(count, 1) elements, every element initialised in the
+        // loop below before the ring can reference it; indices are < socketCount everywhere. The
+        // kernel writes into `receiveHeaders` only while a receive is armed, and deinit frees them
+        // after the ring is destroyed (no completion can arrive afterwards).
         sockets = .allocate(capacity: max(fds.count, 1))
         receiveHeaders = .allocate(capacity: max(fds.count, 1))
         armed = .allocate(capacity: max(fds.count, 1))
@@ -71,6 +75,8 @@ struct UringEngine: ~Copyable {
             (receiveHeaders + index).initialize(to: header)
             armed[index] = false
         }
+        // SAFETY: room for one peek batch of CQE pointers, initialised to nil; only
+        // io_uring_peek_batch_cqe writes it, at most completionBatch entries.
         completions = .allocate(capacity: Self.completionBatch)
         completions.initialize(repeating: nil, count: Self.completionBatch)
         let tick = max(configuration.tickMilliseconds, 1)

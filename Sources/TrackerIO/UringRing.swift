@@ -20,6 +20,8 @@ enum UringRing {
         submissionEntries: UInt32,
         completionEntries: UInt32
     ) throws(SystemError) -> (ring: UnsafeMutablePointer<io_uring>, flags: UInt32) {
+        // SAFETY: one io_uring, initialised before liburing sees it; the owner (UringEngine, the
+        // probe) calls `destroy` exactly once, which exits the queue and then frees this memory.
         let ring = UnsafeMutablePointer<io_uring>.allocate(capacity: 1)
         ring.initialize(to: io_uring())
         var result: Int32 = -EINVAL

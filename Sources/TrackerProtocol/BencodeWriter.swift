@@ -46,14 +46,7 @@ public struct BencodeWriter: Sendable {
 
     private mutating func appendDecimal(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        // Magnitude as UInt64 so Int64.min does not overflow; most significant digit first, so no
-        // scratch buffer is needed.
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        repeat {
-            bytes.append(UInt8(truncatingIfNeeded: magnitude / divisor % 10) + UInt8(ascii: "0"))
-            divisor /= 10
-        } while divisor > 0
+        // Magnitude as UInt64 so Int64.min does not overflow.
+        ASCIIDecimal.append(value.magnitude, to: &bytes)
     }
 }

@@ -1,4 +1,4 @@
-// BEP 3 HTTP announce parameters (opentracker.md §2.2). Peers are keyed by address and port, so
+// BEP 3 HTTP announce parameters (opentracker's ot_http.c `http_handle_announce`). Peers are keyed by address and port, so
 // `peer_id` is validated but not used; `key`, `uploaded`, `downloaded` and the rest are skipped.
 public struct HTTPAnnounceRequest: Hashable, Sendable {
     public var infoHash: InfoHash

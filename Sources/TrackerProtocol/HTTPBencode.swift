@@ -1,5 +1,5 @@
 // The bencoded bodies of the HTTP path (BEP 3, BEP 7, BEP 23, BEP 48), byte for byte opentracker's
-// (opentracker.md §2.3, §2.4). Keys are written in sorted raw-byte order.
+// (trackerlogic.c `return_peers_for_torrent`, `return_tcp_scrape_for_torrent`). Keys are written in sorted raw-byte order.
 public enum HTTPBencode {
     /// The counts and timers of an announce reply.
     public struct AnnounceCounts: Hashable, Sendable {
@@ -78,36 +78,28 @@ public enum HTTPBencode {
     /// `d5:filesd20:<hash>d8:completei…e10:downloadedi…e10:incompletei…ee…ee`. Entries must come
     /// sorted by hash; torrents the tracker does not know (all counts zero) are left out, as opentracker.
     public static func scrape(_ entries: [(InfoHash, seeders: UInt32, leechers: UInt32, downloaded: UInt32)]) -> [UInt8] {
+        // The same bytes as a full scrape in its default `ben` format, over the asked-for hashes.
+        let format = HTTPFullScrapeFormat.ben
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 + entries.count * 80)
-        bytes.append(contentsOf: "d5:filesd".utf8)
+        format.appendPrefix(to: &bytes)
         for entry in entries where entry.seeders != 0 || entry.leechers != 0 || entry.downloaded != 0 {
-            bytes.append(contentsOf: "20:".utf8)
-            bytes.append(contentsOf: entry.0.bytes)
-            appendScrapeCounts(seeders: entry.seeders, leechers: entry.leechers, downloaded: entry.downloaded, to: &bytes)
+            format.appendEntry(
+                entry.0, seeders: entry.seeders, leechers: entry.leechers, downloaded: entry.downloaded, to: &bytes)
         }
-        bytes.append(contentsOf: "ee".utf8)
+        format.appendSuffix(to: &bytes)
         return bytes
     }
 
     /// `d8:completei…e10:downloadedi…e10:incompletei…ee`
     public static func appendScrapeCounts(seeders: UInt32, leechers: UInt32, downloaded: UInt32, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: "d8:completei".utf8)
-        appendDecimal(UInt64(seeders), to: &bytes)
+        ASCIIDecimal.append(UInt64(seeders), to: &bytes)
         bytes.append(contentsOf: "e10:downloadedi".utf8)
-        appendDecimal(UInt64(downloaded), to: &bytes)
+        ASCIIDecimal.append(UInt64(downloaded), to: &bytes)
         bytes.append(contentsOf: "e10:incompletei".utf8)
-        appendDecimal(UInt64(leechers), to: &bytes)
+        ASCIIDecimal.append(UInt64(leechers), to: &bytes)
         bytes.append(contentsOf: "ee".utf8)
-    }
-
-    public static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
-        var divisor: UInt64 = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        repeat {
-            bytes.append(UInt8(truncatingIfNeeded: value / divisor % 10) + UInt8(ascii: "0"))
-            divisor /= 10
-        } while divisor > 0
     }
 
     private static func writeCounts(_ counts: AnnounceCounts, stopped: Bool, into writer: inout BencodeWriter) {

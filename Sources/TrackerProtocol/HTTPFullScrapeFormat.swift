@@ -1,5 +1,5 @@
 // Full scrape (`GET /scrape`, `/stats?mode=tpbs&format=…`, `/stats?mode=statedump`) output formats,
-// opentracker.md §3 (`fullscrape_write_one` in ot_fullscrape.c):
+// opentracker's `fullscrape_write_one` in ot_fullscrape.c:
 //
 // | format | one torrent |
 // |---|---|
@@ -92,13 +92,8 @@ public enum HTTPFullScrapeFormat: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-
     static func appendHex(_ hash: [UInt8], to bytes: inout [UInt8]) {
-        for byte in hash {
-            bytes.append(hexDigits[Int(byte >> 4)])
-            bytes.append(hexDigits[Int(byte & 0x0F)])
-        }
+        HexDigits.append(hash, uppercase: true, to: &bytes)
     }
 
     /// RFC 3986 unreserved bytes as they are, every other byte `%XX`.
@@ -111,8 +106,7 @@ public enum HTTPFullScrapeFormat: String, CaseIterable, Hashable, Sendable {
                 bytes.append(byte)
             default:
                 bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
+                HexDigits.append(CollectionOfOne(byte), uppercase: true, to: &bytes)
             }
         }
     }
@@ -121,7 +115,7 @@ public enum HTTPFullScrapeFormat: String, CaseIterable, Hashable, Sendable {
     static func appendNumbers(_ values: [UInt64], to bytes: inout [UInt8]) {
         for value in values {
             bytes.append(UInt8(ascii: ":"))
-            HTTPBencode.appendDecimal(value, to: &bytes)
+            ASCIIDecimal.append(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "\n"))
     }

@@ -1,4 +1,4 @@
-// Limits of the HTTP announce/scrape path, opentracker's values (docs/HTTP.md, opentracker.md §2).
+// Limits of the HTTP announce/scrape path, opentracker's values (docs/HTTP.md; opentracker's ot_http.c).
 public enum HTTPLimits {
     /// Peers sent when the client names no `numwant` (or a negative one): opentracker's default.
     public static let defaultNumWant = 50

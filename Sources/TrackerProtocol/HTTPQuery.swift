@@ -32,7 +32,7 @@ public enum HTTPQuery {
             let byte = encoded[index]
             if byte == UInt8(ascii: "%") {
                 guard encoded.endIndex - index >= 3,
-                    let high = nibble(encoded[index + 1]), let low = nibble(encoded[index + 2])
+                    let high = HexDigits.value(of: encoded[index + 1]), let low = HexDigits.value(of: encoded[index + 2])
                 else { return nil }
                 result.append(high << 4 | low)
                 index += 3
@@ -80,12 +80,4 @@ public enum HTTPQuery {
         return magnitude > UInt64(Int64.max) ? Int64.max : Int64(magnitude)
     }
 
-    static func nibble(_ unit: UInt8) -> UInt8? {
-        switch unit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): unit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): unit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): unit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

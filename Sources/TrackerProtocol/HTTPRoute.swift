@@ -1,4 +1,4 @@
-// opentracker's prefix routing (opentracker.md §2.1), so existing announce URLs keep working:
+// opentracker's prefix routing (ot_http.c `http_handle_request`), so existing announce URLs keep working:
 // leading slashes skipped, the path percent-decoded up to `?`, then
 //   exact stats path → stats, exact `metrics` → metrics (checked first, so a stats path starting
 //   with `a` cannot be shadowed), `a…` → announce (`/announce`, `/announce.php`, `/a`),

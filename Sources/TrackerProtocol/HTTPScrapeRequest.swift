@@ -1,4 +1,4 @@
-// BEP 48 scrape: `info_hash` repeated, up to 64 (extra ones ignored, opentracker.md §2.4).
+// BEP 48 scrape: `info_hash` repeated, up to 64 (extra ones ignored, as opentracker's ot_http.c `http_handle_scrape`).
 public struct HTTPScrapeRequest: Hashable, Sendable {
     /// Distinct, sorted (the reply's `files` dictionary keys must be in raw byte order, BEP 3).
     public var infoHashes: [InfoHash]

@@ -1,4 +1,4 @@
-// `/stats?mode=…&format=…` (opentracker.md §4): every mode of opentracker HEAD's `keywords_mode`.
+// `/stats?mode=…&format=…` (opentracker's ot_stats.c): every mode of opentracker HEAD's `keywords_mode`.
 // `numwants` is only compiled into opentracker with WANT_LOG_NUMWANT and is not offered. Unlike
 // opentracker, `tpbs` without `format` answers `ben` instead of hanging, and `busy` answers
 // instead of a 500.

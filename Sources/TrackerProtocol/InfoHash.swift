@@ -10,7 +10,12 @@ public struct InfoHash: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// 40 hex digits, either case; anything else is nil.
     public init?(hex: some StringProtocol) {
-        guard let storage = TwentyBytes(hex: hex) else { return nil }
+        self.init(hexDigits: hex.utf8)
+    }
+
+    /// 40 hex digits as bytes (a line of a list file), either case; anything else is nil.
+    public init?(hexDigits: some Sequence<UInt8>) {
+        guard let storage = TwentyBytes(hexDigits: hexDigits) else { return nil }
         self.storage = storage
     }
 

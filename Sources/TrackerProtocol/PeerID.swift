@@ -10,7 +10,7 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// 40 hex digits, either case; anything else is nil.
     public init?(hex: some StringProtocol) {
-        guard let storage = TwentyBytes(hex: hex) else { return nil }
+        guard let storage = TwentyBytes(hexDigits: hex.utf8) else { return nil }
         self.storage = storage
     }
 

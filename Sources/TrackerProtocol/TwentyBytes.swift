@@ -29,13 +29,14 @@ struct TwentyBytes: Hashable, Sendable {
         self.init(bytes.span, at: 0)
     }
 
-    init?(hex: some StringProtocol) {
+    /// 40 hex digits, either case; anything else (another count, a non-digit) is nil.
+    init?(hexDigits: some Sequence<UInt8>) {
         var high: UInt64 = 0
         var middle: UInt64 = 0
         var low: UInt32 = 0
         var digits = 0
-        for unit in hex.utf8 {
-            guard digits < 2 * Self.byteCount, let nibble = Self.nibble(unit) else { return nil }
+        for unit in hexDigits {
+            guard digits < 2 * Self.byteCount, let nibble = HexDigits.value(of: unit) else { return nil }
             switch digits {
             case 0..<16: high = high << 4 | UInt64(nibble)
             case 16..<32: middle = middle << 4 | UInt64(nibble)
@@ -62,27 +63,9 @@ struct TwentyBytes: Hashable, Sendable {
         return result
     }
 
-    var hex: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(2 * Self.byteCount)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    var hex: String { HexDigits.lowercase(bytes) }
 
     static func < (lhs: TwentyBytes, rhs: TwentyBytes) -> Bool {
         (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low)
-    }
-
-    private static func nibble(_ unit: UInt8) -> UInt8? {
-        switch unit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): unit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): unit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): unit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

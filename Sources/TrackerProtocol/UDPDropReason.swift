@@ -8,4 +8,9 @@ public enum UDPDropReason: Int, CaseIterable, Hashable, Sendable {
     /// Announce, scrape or reject whose connection_id does not validate (set by the server). Never
     /// answered, so the tracker cannot be used as an amplifier (DESIGN.md).
     case badConnectionID
+    /// Source port 0 (set by the server): such a sender cannot receive a reply, and answering
+    /// would only feed reflection tricks.
+    case sourcePortZero
+    /// Source address neither IPv4 nor IPv6 (set by the server).
+    case unknownFamily
 }

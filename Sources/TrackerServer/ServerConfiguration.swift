@@ -2,7 +2,7 @@ import TrackerCore
 import TrackerIO
 import TrackerProtocol
 
-/// How the daemon was asked to run; built by `ringtracker` from flags (and later a config file).
+/// How the daemon was asked to run: built from `DaemonSettings` (defaults < config file < flags).
 public struct ServerConfiguration: Sendable {
     public enum BackendChoice: String, Sendable, CaseIterable {
         case auto
@@ -20,8 +20,7 @@ public struct ServerConfiguration: Sendable {
     public var pinWorkers: Bool
     public var backend: BackendChoice
     public var tracker: TrackerConfiguration
-    /// Requested SO_RCVBUF per socket: about 10k loopback datagrams at ~832 B truesize each
-    /// (iouring.md, gotcha 8), enough to ride out a scheduling hiccup at 300k packets/s.
+    /// Requested SO_RCVBUF per socket (default `UDPSocket.defaultReceiveBuffer`, which says why).
     public var receiveBufferBytes: Int
     public var engine: WorkerEngineConfiguration
     /// Open, whitelist or blacklist, and the file the list is read from (reloaded on SIGHUP and
@@ -41,7 +40,10 @@ public struct ServerConfiguration: Sendable {
     public var fifoDelete: String?
     /// Snapshot the store here at exit and every `snapshotInterval` seconds; load it at start.
     public var stateFile: String?
-    public var snapshotInterval: UInt32 = 300
+    public var snapshotInterval: UInt32 = ServerConfiguration.defaultSnapshotInterval
+    /// 5 min: a crash loses at most five minutes of swarm changes, and writing a 1M-torrent
+    /// snapshot every five minutes costs well under 1 % of one core.
+    public static let defaultSnapshotInterval: UInt32 = 300
     /// The connection-ID MAC key; nil draws one from getrandom at start. Nodes that share a key
     /// accept each other's connection IDs.
     public var connectionIDKey: (UInt64, UInt64)?
@@ -54,7 +56,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         udpListeners: [String]? = nil, cpus: [Int]? = nil, pinWorkers: Bool = true,
         backend: BackendChoice = .auto, tracker: TrackerConfiguration = TrackerConfiguration(),
-        receiveBufferBytes: Int = 8 << 20
+        receiveBufferBytes: Int = UDPSocket.defaultReceiveBuffer
     ) {
         self.udpListeners = udpListeners ?? Self.defaultUDPListeners
         self.listenersAreDefaults = udpListeners == nil
@@ -66,11 +68,4 @@ public struct ServerConfiguration: Sendable {
         self.engine = WorkerEngineConfiguration(backend: .mmsg, bufferSize: UDPLimits.maxRequestSize)
         self.http = HTTPConfiguration(listeners: [])
     }
-}
-
-/// A start-up failure with the context an operator needs, e.g.
-/// "bind udp 127.0.0.1:6969: Address already in use".
-public struct StartupError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -186,7 +186,7 @@ public final class StateSnapshots: Sendable {
         let nanoseconds = UInt64(max(interval, 1)) * 1_000_000_000
         return try WorkerThread(name: "snapshots") { [self] in
             while !stop.isRequested {
-                Pause.sleep(nanoseconds: nanoseconds, unless: stop)
+                stop.sleep(nanoseconds: nanoseconds)
                 if stop.isRequested { break }
                 do {
                     let report = try write(now: clock())

@@ -335,7 +335,7 @@ public final class TrackerService: Sendable {
                     let current = reader
                     let allowed: ((InfoHash) -> Bool)? = current.mode == .open ? nil : { current.allows($0) }
                     _ = store.clean(shard: shard, now: WallClock.seconds(), allowed: allowed)
-                    Pause.sleep(nanoseconds: pauseNanoseconds, unless: stopSignal)
+                    stopSignal.sleep(nanoseconds: pauseNanoseconds)
                 }
             }
         }

@@ -45,13 +45,14 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         _ payload: UnsafeRawBufferPointer, source: UnsafeRawPointer, reply: UnsafeMutableRawBufferPointer
     ) -> Int {
         counters.bytesIn &+= UInt64(payload.count)
-        guard let endpoint = SocketEndpoint.peerEndpoint(source) else {
-            counters.drops[UDPDrop.unknownFamily.rawValue] &+= 1
+        guard let datagramSource = unsafe DatagramSource(sockaddr: source) else {
+            counters.drops[UDPDropReason.unknownFamily.rawValue] &+= 1
             return 0
         }
+        let endpoint = PeerEndpoint(datagramSource)
         // A source port of 0 cannot receive a reply; answering would only feed reflection tricks.
         guard endpoint.port != 0 else {
-            counters.drops[UDPDrop.sourcePortZero.rawValue] &+= 1
+            counters.drops[UDPDropReason.sourcePortZero.rawValue] &+= 1
             return 0
         }
         // SAFETY: the engine hands us a receive buffer valid for the duration of this call and
@@ -63,7 +64,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         return length
     }
 
-    /// The protocol decision, free of pointers so tests can drive it with plain arrays.
+    /// The protocol decision, free of pointers: everything after the source address is decoded.
     mutating func respond(
         to packet: Span<UInt8>, from endpoint: PeerEndpoint, into out: inout MutableRawSpan, limit: Int
     ) -> Int {
@@ -108,7 +109,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
             return UDPResponseWriter.error(transactionID, reason: reason, limit: limit, into: &out)
 
         case .drop(let reason):
-            return drop(UDPDrop(reason))
+            return drop(reason)
         }
     }
 
@@ -152,7 +153,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
     }
 
-    private mutating func drop(_ reason: UDPDrop) -> Int {
+    private mutating func drop(_ reason: UDPDropReason) -> Int {
         counters.drops[reason.rawValue] &+= 1
         return 0
     }

@@ -89,4 +89,8 @@ final class FloodControl: Sendable {
 
     var currentPhase: FloodPhase { FloodPhase(rawValue: phase.load(ordering: .acquiring)) ?? .stop }
     func set(_ phase: FloodPhase) { self.phase.store(phase.rawValue, ordering: .releasing) }
+    /// Visits every worker's mailbox under its lock (the controller's reads of the workers).
+    func forEachMailbox(_ body: (inout WorkerMailbox) -> Void) {
+        for mailbox in mailboxes { mailbox.state.withLock { body(&$0) } }
+    }
 }

@@ -105,14 +105,11 @@ extension FloodModel {
     /// The whitelist text without building the peer model (for --write-whitelist).
     static func whitelist(seed: UInt64, torrents: Int) -> String {
         let bytes = makeHashes(seed: seed, torrents: torrents)
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(torrents * 41)
-        for index in bytes.indices {
-            let value = bytes[index]
-            out.append(digits[Int(value >> 4)])
-            out.append(digits[Int(value & 15)])
-            if index % 20 == 19 { out.append(10) }
+        for start in stride(from: 0, to: bytes.count, by: 20) {
+            HexDigits.append(bytes[start..<min(start + 20, bytes.count)], to: &out)
+            out.append(UInt8(ascii: "\n"))
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -4,13 +4,6 @@ import Glibc
 import TrackerIO
 import TrackerProtocol
 
-/// Monotonic clock in nanoseconds.
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-}
 
 /// Peer state bits, one byte per simulated peer.
 enum PeerFlag {
@@ -101,112 +94,134 @@ struct FloodWorker: ~Copyable {
         return true
     }
 
-    mutating func run(deadline: UInt64) throws(SystemError) {
-        let mailbox = control.mailboxes[index]
+    /// Loop state of `run`: timers and the open loop's token bucket.
+    struct Turn {
         var nextPublish: UInt64 = 0
         var nextExpiry: UInt64 = 0
+        var nextYield: UInt64 = 0
         var roundRobin = 0
         var idleTurns = 0
-        var nextYield: UInt64 = 0
+        /// Open loop: requests due and not yet sent, refilled at `ratePerNanosecond`.
         var tokens = 0.0
-        var lastRefill = monotonicNanoseconds()
-        let ratePerNanosecond = (settings.rate ?? 0) / Double(settings.topology.workers) / 1e9
-        let localSockets = globalSocket.count
+        var lastRefill: UInt64
+        let ratePerNanosecond: Double
+        /// Open loop: this worker's share of the warm-up window.
+        let warmupShare: Int
+    }
+
+    /// Until the controller says stop (or the deadline): receive, expire lost requests, send,
+    /// then yield and publish on their timers. Each phase is a function below.
+    mutating func run(deadline: UInt64) throws(SystemError) {
+        let mailbox = control.mailboxes[index]
         let workers = settings.topology.workers
-        let warmupShare = max(1, (settings.warmupWindow + workers - 1 - index) / workers)
+        var turn = Turn(
+            lastRefill: MonotonicClock.nanoseconds(),
+            ratePerNanosecond: (settings.rate ?? 0) / Double(workers) / 1e9,
+            warmupShare: max(1, (settings.warmupWindow + workers - 1 - index) / workers))
         while true {
             let phase = control.currentPhase
-            var now = monotonicNanoseconds()
+            var now = MonotonicClock.nanoseconds()
             if phase == .stop || now >= deadline { break }
             if phase == .measure && !measuring {
                 measuring = true
-                tokens = 0
-                lastRefill = now
+                turn.tokens = 0
+                turn.lastRefill = now
             }
-
-            // Receive whatever has arrived. Busy-poll like flood2 (replies are timed to the µs), but
-            // after a run of empty turns with nothing to send, block for up to 1 ms: on a shared
-            // 2-core box a spinning flooder only steals CPU it cannot use. The open loop never
-            // blocks (poll's 1 ms granularity would turn its pacing into bursts).
-            let mayBlock = idleTurns >= Self.spinTurns && !(settings.rate != nil && measuring)
-            let ready = try sockets.waitReadable(timeoutMilliseconds: mayBlock ? 1 : 0)
-            if ready > 0 { now = monotonicNanoseconds() }
-            for r in 0..<ready {
-                let l = sockets.readySocket(r)
-                for _ in 0..<8 {
-                    let received = try sockets.receive(socket: l)
-                    for entry in 0..<received { handleReply(socket: l, sockets.received(entry), now: now) }
-                    if received < sockets.batch { break }
-                }
-            }
-
-            // Lost requests (no reply within the timeout).
-            if now >= nextExpiry {
-                nextExpiry = now + 2_000_000
-                if now > settings.timeoutNanoseconds {
-                    var lost: UInt64 = 0
-                    var dropConnects = [Int]()
-                    table.expire(sentBefore: now - settings.timeoutNanoseconds) { socket, kind in
-                        lost += 1
-                        if kind == .connect { dropConnects.append(socket) }
-                    }
-                    for socket in dropConnects where connection[socket] == .pending { connection[socket] = .none }
-                    total.lost += lost
-                    if measuring { measured.lost += lost }
-                }
-            }
-
-            // Send: refill the window (closed loop) or what the rate allows (open loop, measured phase).
-            var budget = table.free
-            if settings.rate != nil && !measuring {
-                // Open loop: the full-speed warm-up is a closed loop with the ordinary window, so
-                // no backlog of warm-up requests spills into the measured phase.
-                budget = max(0, min(budget, warmupShare - table.outstanding))
-            }
-            if let _ = settings.rate, measuring {
-                tokens += Double(now - lastRefill) * ratePerNanosecond
-                lastRefill = now
-                let due = Int(tokens)
-                if due > budget {
-                    let missed = UInt64(due - budget)
-                    total.windowFull += missed
-                    measured.windowFull += missed
-                    tokens -= Double(due - budget)
-                } else {
-                    budget = due
-                }
-            }
-            var visited = 0
-            var sentThisTurn = 0
-            while budget > 0 && visited < localSockets {
-                let l = roundRobin
-                roundRobin = roundRobin + 1 == localSockets ? 0 : roundRobin + 1
-                visited += 1
-                let prepared = prepareBatch(socket: l, limit: min(budget, sockets.batch), now: now)
-                guard prepared.count > 0 else { continue }
-                let sent = try sockets.send(socket: l, messages: prepared.count)
-                sentThisTurn += sent
-                budget -= prepared.count
-                if settings.rate != nil && measuring { tokens -= Double(prepared.count) }
-                if sent < prepared.count {
-                    // The kernel refused the tail: forget those transactions.
-                    for entry in sent..<prepared.count { unsend(prepared.slots[entry], socket: l) }
-                }
-            }
-
-            idleTurns = ready == 0 && sentThisTurn == 0 ? idleTurns + 1 : 0
-
-            if now >= nextYield {
+            let ready = try receiveReplies(mayBlock: turn.idleTurns >= Self.spinTurns && !(settings.rate != nil && measuring))
+            if ready > 0 { now = MonotonicClock.nanoseconds() }
+            expireLostRequests(now: now, turn: &turn)
+            let sent = try sendRequests(now: now, turn: &turn)
+            turn.idleTurns = ready == 0 && sent == 0 ? turn.idleTurns + 1 : 0
+            if now >= turn.nextYield {
                 // Under SCHED_FIFO a spinning worker would starve the controller thread on its CPU.
-                nextYield = now + 10_000_000
+                turn.nextYield = now + 10_000_000
                 sched_yield()
             }
-            if now >= nextPublish {
-                nextPublish = now + 100_000_000
+            if now >= turn.nextPublish {
+                turn.nextPublish = now + 100_000_000
                 publish(mailbox, finished: false)
             }
         }
         publish(mailbox, finished: true)
+    }
+
+    /// Receives whatever has arrived and returns how many sockets were readable. Busy-polls like
+    /// flood2 (replies are timed to the µs), but after a run of empty turns with nothing to send
+    /// (`mayBlock`) blocks for up to 1 ms: on a shared 2-core box a spinning flooder only steals
+    /// CPU it cannot use. The open loop never blocks (poll's 1 ms granularity would turn its
+    /// pacing into bursts).
+    private mutating func receiveReplies(mayBlock: Bool) throws(SystemError) -> Int {
+        let ready = try sockets.waitReadable(timeoutMilliseconds: mayBlock ? 1 : 0)
+        let now = MonotonicClock.nanoseconds()
+        for r in 0..<ready {
+            let l = sockets.readySocket(r)
+            for _ in 0..<8 {
+                let received = try sockets.receive(socket: l)
+                for entry in 0..<received { handleReply(socket: l, sockets.received(entry), now: now) }
+                if received < sockets.batch { break }
+            }
+        }
+        return ready
+    }
+
+    /// Counts requests without a reply within the timeout as lost (every 2 ms); a lost connect
+    /// lets its socket connect again.
+    private mutating func expireLostRequests(now: UInt64, turn: inout Turn) {
+        guard now >= turn.nextExpiry else { return }
+        turn.nextExpiry = now + 2_000_000
+        guard now > settings.timeoutNanoseconds else { return }
+        var lost: UInt64 = 0
+        var dropConnects = [Int]()
+        table.expire(sentBefore: now - settings.timeoutNanoseconds) { socket, kind in
+            lost += 1
+            if kind == .connect { dropConnects.append(socket) }
+        }
+        for socket in dropConnects where connection[socket] == .pending { connection[socket] = .none }
+        total.lost += lost
+        if measuring { measured.lost += lost }
+    }
+
+    /// Refills the window (closed loop) or sends what the rate allows (open loop, measured phase),
+    /// one batch per socket in round-robin order. Returns the datagrams the kernel took.
+    private mutating func sendRequests(now: UInt64, turn: inout Turn) throws(SystemError) -> Int {
+        var budget = table.free
+        if settings.rate != nil && !measuring {
+            // Open loop: the full-speed warm-up is a closed loop with the ordinary window, so
+            // no backlog of warm-up requests spills into the measured phase.
+            budget = max(0, min(budget, turn.warmupShare - table.outstanding))
+        }
+        if settings.rate != nil, measuring {
+            turn.tokens += Double(now - turn.lastRefill) * turn.ratePerNanosecond
+            turn.lastRefill = now
+            let due = Int(turn.tokens)
+            if due > budget {
+                let missed = UInt64(due - budget)
+                total.windowFull += missed
+                measured.windowFull += missed
+                turn.tokens -= Double(due - budget)
+            } else {
+                budget = due
+            }
+        }
+        let localSockets = globalSocket.count
+        var visited = 0
+        var sentThisTurn = 0
+        while budget > 0 && visited < localSockets {
+            let l = turn.roundRobin
+            turn.roundRobin = turn.roundRobin + 1 == localSockets ? 0 : turn.roundRobin + 1
+            visited += 1
+            let prepared = prepareBatch(socket: l, limit: min(budget, sockets.batch), now: now)
+            guard prepared.count > 0 else { continue }
+            let sent = try sockets.send(socket: l, messages: prepared.count)
+            sentThisTurn += sent
+            budget -= prepared.count
+            if settings.rate != nil && measuring { turn.tokens -= Double(prepared.count) }
+            if sent < prepared.count {
+                // The kernel refused the tail: forget those transactions.
+                for entry in sent..<prepared.count { unsend(prepared.slots[entry], socket: l) }
+            }
+        }
+        return sentThisTurn
     }
 
     private mutating func publish(_ mailbox: FloodControl.Mailbox, finished: Bool) {

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Draws torrent indexes with aquatic's exponential-head popularity law, the one flood2 uses
-/// (reference/baseline.md): weight(i) = N/P + exp(6.5 − 500·i/N) for torrent i of N, with P peers.
+/// (docs/BENCHMARKS.md): weight(i) = N/P + exp(6.5 − 500·i/N) for torrent i of N, with P peers.
 /// Torrent 0 is the most popular; with P = 2N about 43 % of torrents end up with peers.
 struct PopularitySampler: Sendable {
     let torrents: Int

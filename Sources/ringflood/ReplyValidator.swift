@@ -21,7 +21,7 @@ enum ReplyVerdict: Equatable, Sendable {
     case badLength
 }
 
-/// Checks replies the way a strict BEP 15 client would (flood2's rules, reference/baseline.md).
+/// Checks replies the way a strict BEP 15 client would (flood2's rules; docs/BENCHMARKS.md).
 enum ReplyValidator {
     /// `detail` is the number of hashes for a scrape and numwant for an announce.
     static func validate(_ packet: Span<UInt8>, expected: RequestKind, detail: Int, ipv6: Bool) -> ReplyVerdict {

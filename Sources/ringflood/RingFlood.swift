@@ -8,7 +8,7 @@ import TrackerIO
 import TrackerProtocol
 
 /// ringflood: a BEP 15 load generator that behaves like a population of conforming clients
-/// (reference/baseline.md, "The load generator: flood2"), plus a bare "null responder" for the
+/// (modelled on flood2, the load generator the opentracker comparison was first measured with; docs/BENCHMARKS.md), plus a bare "null responder" for the
 /// physical-limit measurement of bench/compare.
 struct RingFlood: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -136,8 +136,8 @@ struct RingFlood: ParsableCommand {
             } catch { failure.set("\(error)") }
         }
         log("listening udp=\(bound) backend=\(io.rawValue) null-responder lifetime=\(Int(lifetime))s")
-        let end = monotonicNanoseconds() + UInt64(lifetime * 1e9)
-        while monotonicNanoseconds() < end && failure.get() == nil { usleep(100_000) }
+        let end = MonotonicClock.nanoseconds() + UInt64(lifetime * 1e9)
+        while MonotonicClock.nanoseconds() < end && failure.get() == nil { usleep(100_000) }
         stop.request()
         thread.join()
         if let message = failure.get() { throw ValidationError("null responder: \(message)") }
@@ -145,180 +145,28 @@ struct RingFlood: ParsableCommand {
 
     // MARK: - Load
 
+    /// The load generator: sources, model, workers, then the controller's warm-up and measured
+    /// phases, then the summary. Each phase is a function below.
     func runFlood() throws {
-        let targetAddress = try SocketAddress(parsing: target)
-        guard Self.isLoopback(targetAddress) || allowRemote else {
-            throw ValidationError("refusing to send to \(targetAddress): not loopback (use --allow-remote)")
-        }
-        let ipv6 = targetAddress.isIPv6
-        var sourceCount = sources
-        var sourceAddresses = [SocketAddress]()
-        if ipv6 {
-            sourceCount = 1
-            sourceAddresses = [try SocketAddress(parsing: Self.isLoopback(targetAddress) ? "[::1]:0" : "[::]:0")]
-        } else if Self.isLoopback(targetAddress) {
-            guard sources <= 254 else { throw ValidationError("--sources must be ≤ 254 (127.0.0.1…127.0.0.254)") }
-            guard sockets % sources == 0 else { throw ValidationError("--sources (\(sources)) must divide --sockets (\(sockets))") }
-            sourceAddresses = try (0..<sources).map { try SocketAddress(parsing: "127.0.0.\($0 + 1):0") }
-        } else {
-            sourceCount = 1
-            sourceAddresses = [try SocketAddress(parsing: "0.0.0.0:0")]
-        }
-        let topology = FloodTopology(sockets: sockets, addresses: sourceCount, workers: threads, peers: peers)
-        if !topology.portsAreUnique {
-            log("warning: \(peers) peers on \(sourceCount) source address(es) exceed 65,535 ports each; ports wrap, so the tracker sees fewer distinct peers")
-        }
+        let (targetAddress, sourceAddresses, topology) = try floodSources()
         let cpuList = try parseCPUs()
         if let cpu = cpuList.first { try CPUSet.pinCurrentThread(to: cpu) }
-
-        let buildStart = monotonicNanoseconds()
-        let model = FloodModel(seed: seed, torrents: torrents, peers: peers, seederProbability: seederProbability,
-                               sequential: distribution == "seq")
-        log(String(format: "model: %d torrents, %d peers, seed %llu, built in %.2f s", torrents, peers, seed,
-                   Double(monotonicNanoseconds() - buildStart) / 1e9))
-
+        let model = buildModel()
         let settings = FloodSettings(
-            target: targetAddress, sources: sourceAddresses, topology: topology, ipv6: ipv6, seed: seed,
+            target: targetAddress, sources: sourceAddresses, topology: topology, ipv6: targetAddress.isIPv6, seed: seed,
             window: window, rate: rate, warmupWindow: min(warmupWindow, window), numWant: numwant, announceWeight: announceWeight, scrapeWeight: scrapeWeight,
             connectWeight: connectWeight, scrapeMaxHashes: scrapeMax, completedProbability: completedProbability,
             stoppedProbability: stoppedProbability, reconnectNanoseconds: UInt64(reconnect * 1e9),
             timeoutNanoseconds: UInt64(timeoutMs) * 1_000_000, batch: batch, cpus: cpuList, resume: resume)
         let control = FloodControl(workers: threads)
-        let start = monotonicNanoseconds()
+        let start = MonotonicClock.nanoseconds()
         // Every run stops by itself: the workers give up at this deadline even if the controller died.
         let hardDeadline = start + UInt64((warmupLimit + duration + 30) * 1e9)
-        var workers = [WorkerThread]()
-        for index in 0..<threads {
-            let cpu: Int? = cpuList.isEmpty ? nil : cpuList[index % cpuList.count]
-            workers.append(try WorkerThread(name: "ringflood-\(index)") {
-                let mailbox = control.mailboxes[index]
-                do {
-                    if let cpu { try CPUSet.pinCurrentThread(to: cpu) }
-                    var worker = try FloodWorker(index: index, settings: settings, model: model, control: control)
-                    try worker.run(deadline: hardDeadline)
-                } catch {
-                    mailbox.state.withLock { $0.failure = "\(error)"; $0.finished = true }
-                    control.set(.stop)
-                }
-            })
-        }
-
-        // Controller: progress every second, phase changes, bounded by the hard deadline.
-        var phase = FloodPhase.warmup
-        var measureStart: UInt64 = 0
-        var measureEnd: UInt64 = 0
-        var warmupSeconds = 0.0
-        var warmupComplete = false
-        var trackerCPUStart: Double?
-        var ownCPUStart = 0.0
-        var rcvbufStart: UInt64?
-        var lastTotals = FloodCounts()
-        var nextProgress = start + 1_000_000_000
-        var lastProgress = start
-        while phase != .stop {
-            usleep(20_000)
-            let now = monotonicNanoseconds()
-            let elapsed = Double(now - start) / 1e9
-            let failures = control.mailboxes.compactMap { $0.state.withLock { $0.failure } }
-            if let failure = failures.first { control.set(.stop); for w in workers { w.join() }; throw ValidationError("worker failed: \(failure)") }
-            switch phase {
-            case .warmup:
-                let warm = control.mailboxes.allSatisfy { $0.state.withLock { $0.warmedUp } }
-                if (warm && elapsed >= warmup) || elapsed >= warmupLimit {
-                    warmupComplete = warm
-                    warmupSeconds = elapsed
-                    if let pid { trackerCPUStart = ProcessStats.cpuSeconds(pid: pid) }
-                    ownCPUStart = ProcessStats.ownCPUSeconds()
-                    rcvbufStart = ProcessStats.udpReceiveBufferErrors()
-                    measureStart = monotonicNanoseconds()
-                    control.set(.measure)
-                    phase = .measure
-                    if !warm { log("warning: warm-up limit reached before every peer announced once") }
-                }
-            case .measure:
-                if Double(now - measureStart) / 1e9 >= duration {
-                    measureEnd = monotonicNanoseconds()
-                    control.set(.stop)
-                    phase = .stop
-                }
-            case .stop:
-                break
-            }
-            if now >= hardDeadline { control.set(.stop); phase = .stop; if measureEnd == 0 { measureEnd = now } }
-            if now >= nextProgress && phase != .stop {
-                var totals = FloodCounts()
-                var histogram = makeLatencyHistogram()
-                for mailbox in control.mailboxes {
-                    mailbox.state.withLock { box in
-                        totals.add(box.total)
-                        histogram.add(box.interval)
-                        box.interval.reset()
-                    }
-                }
-                let d = totals.subtracting(lastTotals)
-                let span = Double(now - lastProgress) / 1e9
-                let p99 = histogram.totalCount > 0 ? Double(histogram.valueAtPercentile(99)) / 1000 : 0
-                log(String(format: "%6.1fs %@ req/s=%.0f resp/s=%.0f ann/s=%.0f scr/s=%.0f conn/s=%.0f err=%llu lost=%llu p99_us=%.0f",
-                           elapsed, phase == .warmup ? "warmup " : "measure", Double(d.sent) / span, Double(d.responses) / span,
-                           Double(d.announces) / span, Double(d.scrapes) / span, Double(d.connects) / span,
-                           d.errors, d.lost, p99))
-                lastTotals = totals
-                lastProgress = now
-                nextProgress += 1_000_000_000
-            }
-        }
-        let trackerCPUEnd = pid.flatMap { ProcessStats.cpuSeconds(pid: $0) }
-        let ownCPUEnd = ProcessStats.ownCPUSeconds()
-        let rcvbufEnd = ProcessStats.udpReceiveBufferErrors()
-        let rss = pid.flatMap { ProcessStats.residentKiB(pid: $0) }
+        let workers = try startWorkers(settings: settings, model: model, control: control, cpus: cpuList, deadline: hardDeadline)
+        let window = try superviseRun(control: control, workers: workers, start: start, hardDeadline: hardDeadline)
+        let end = FloodWindow.Readings(pid: pid)
         for w in workers { w.join() }
-
-        var measured = FloodCounts()
-        var everything = FloodCounts()
-        var latency = makeLatencyHistogram()
-        for mailbox in control.mailboxes {
-            mailbox.state.withLock { box in
-                measured.add(box.measured)
-                everything.add(box.total)
-                latency.add(box.measuredLatency)
-            }
-        }
-        let seconds = measureStart > 0 ? Double(measureEnd - measureStart) / 1e9 : 0
-        let per = seconds > 0 ? 1 / seconds : 0
-        var trackerPercent: Double?
-        var trackerPerResponse: Double?
-        if let a = trackerCPUStart, let b = trackerCPUEnd, seconds > 0 {
-            trackerPercent = (b - a) / seconds * 100
-            trackerPerResponse = measured.responses > 0 ? (b - a) * 1e6 / Double(measured.responses) : nil
-        }
-        let summary = FloodSummary(
-            target: targetAddress.description, mode: rate == nil ? "closed" : "open", window: window, offeredRate: rate,
-            torrents: torrents, peers: peers, seconds: seconds, warmupSeconds: warmupSeconds, warmupComplete: warmupComplete,
-            sentPerSecond: Double(measured.sent) * per, responsesPerSecond: Double(measured.responses) * per,
-            announcesPerSecond: Double(measured.announces) * per, scrapesPerSecond: Double(measured.scrapes) * per,
-            connectsPerSecond: Double(measured.connects) * per, errors: measured.errors, errorReplies: measured.errorReplies,
-            badAction: measured.badAction, badLength: measured.badLength, unknownTID: measured.unknownTID, lost: measured.lost,
-            sendRefused: measured.sendRefused, windowFull: measured.windowFull,
-            peersPerAnnounce: measured.announces > 0 ? Double(measured.peersReturned) / Double(measured.announces) : 0,
-            latencyMicroseconds: FloodSummary.latency(latency),
-            floodCPUPercent: seconds > 0 ? (ownCPUEnd - ownCPUStart) / seconds * 100 : 0,
-            trackerPID: pid, trackerCPUPercent: trackerPercent, trackerCPUMicrosecondsPerResponse: trackerPerResponse,
-            trackerRSSKiB: rss, udpReceiveBufferErrors: rcvbufStart.flatMap { s in rcvbufEnd.map { $0 &- s } },
-            counts: measured, totalCounts: everything)
-        let answered = everything.responses + everything.errors
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-        } else {
-            print(summary.humanReadable)
-            print(summary.resultLine)
-        }
-        if answered == 0 {
-            // A wrong port or a dead tracker must not look like a finished run to scripts.
-            log("error: \(targetAddress) never answered (\(everything.sent) requests sent)")
-            throw ExitCode(3)
-        }
+        try report(summarize(targetAddress, control: control, window: window, end: end), target: targetAddress)
     }
 }
 

@@ -209,7 +209,7 @@ struct RingTracker: ParsableCommand {
             return
         }
 
-        ProcessSignals.blockForMainThread()
+        do { try ProcessSignals.blockForMainThread() } catch { Self.fail("signals: \(error)") }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         let format = LogFormat.resolve(
             settings.logFormat, journalStream: getenv("JOURNAL_STREAM").map { String(cString: $0) },

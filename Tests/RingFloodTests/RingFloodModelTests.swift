@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func twoPeersPerTorrentTouchAbout43PercentOfTorrentsLikeFlood2() {
-        // reference/baseline.md: with P = 2N, flood2's draw left 43,130 of 100,000 torrents with peers.
+        // flood2's draw with P = 2N, measured once: 43,130 of 100,000 torrents had peers.
         let model = FloodModel(seed: 1, torrents: 100_000, peers: 200_000, seederProbability: 0.75)
         let used = Set(model.peerTorrent).count
         #expect(used > 40_000 && used < 46_000, "\(used) torrents with peers")

@@ -53,8 +53,8 @@ struct ClusterLoopbackTests {
 
     /// Polls `condition` every 10 ms for at most `seconds`.
     static func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = ClusterSync.monotonicSeconds() + seconds
-        while ClusterSync.monotonicSeconds() < deadline {
+        let deadline = MonotonicClock.seconds() + seconds
+        while MonotonicClock.seconds() < deadline {
             if condition() { return true }
             usleep(10_000)
         }

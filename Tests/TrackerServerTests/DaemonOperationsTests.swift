@@ -5,13 +5,26 @@ import Testing
 /// Operations on the real binary: config files, SIGHUP, privilege drop.
 @Suite("ringtracker operations", .enabled(if: FileManager.default.isExecutableFile(atPath: Daemon.binary.path)))
 struct DaemonOperationsTests {
-    @Test("SIGHUP reloads the whitelist and never kills the process", arguments: WorkerLayout.allCases)
-    func sighupReloads(layout: WorkerLayout) throws {
+    /// One worker, the default layout, and three workers on one CPU (`--udp-workers` places them
+    /// round-robin, so "several workers" holds on any machine; a repeated `--cpus 0,0` would
+    /// collapse to one).
+    static let sighupLayouts: [(name: String, arguments: [String], workers: Int?)] = [
+        ("1 worker", WorkerLayout.one.daemonArguments, 1),
+        ("default workers", WorkerLayout.defaults.daemonArguments, nil),
+        ("3 workers on CPU 0", ["--cpus", "0", "--udp-workers", "3"], 3),
+    ]
+
+    @Test("SIGHUP reloads the whitelist and never kills the process", arguments: 0..<sighupLayouts.count)
+    func sighupReloads(layoutIndex: Int) throws {
+        let layout = Self.sighupLayouts[layoutIndex]
         let list = try TemporaryList([hash(40)])
         let daemon = try Daemon.Running([
             "--udp", "127.0.0.1:0", "--io-backend", "mmsg", "--whitelist", list.file.path,
-        ] + layout.daemonArguments)
+        ] + layout.arguments)
         let port = try daemon.waitUntilListening()
+        if let workers = layout.workers {
+            #expect(daemon.output.contains("workers=\(workers)"), "\(layout.name): \(daemon.output)")
+        }
         for _ in 0..<5 { kill(daemon.process.processIdentifier, SIGHUP) }
         let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.13")
         try client.connect()

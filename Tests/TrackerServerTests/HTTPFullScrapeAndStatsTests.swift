@@ -1,6 +1,7 @@
 import CZlib
 import Testing
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 @testable import TrackerServer
 

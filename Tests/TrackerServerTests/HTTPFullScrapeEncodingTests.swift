@@ -1,6 +1,7 @@
 import CZstd
 import Testing
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 @testable import TrackerServer
 

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 @testable import TrackerServer
 

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 @testable import TrackerServer
 
 /// One golden answer per `/stats` mode, built from opentracker HEAD's formats (`ot_stats.c`,
-/// opentracker.md §4), against a tracker whose every counter is known: UDP counters are published
+/// ot_stats.c), against a tracker whose every counter is known: UDP counters are published
 /// by hand, HTTP traffic goes over one keep-alive connection (so exactly one TCP accept).
 @Suite("/stats modes, golden")
 struct HTTPStatsModesTests {
@@ -23,7 +24,7 @@ struct HTTPStatsModesTests {
         local.responses[UDPOutcome.connect.rawValue] = 3
         local.responses[UDPOutcome.announce.rawValue] = 5
         local.responses[UDPOutcome.scrape.rawValue] = 2
-        local.drops[UDPDrop.badConnectionID.rawValue] = 4
+        local.drops[UDPDropReason.badConnectionID.rawValue] = 4
         local.completed = 1
         local.renewals[31] = 2
         udp.publish(local)

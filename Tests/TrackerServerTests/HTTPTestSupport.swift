@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import Testing
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 @testable import TrackerServer
 
@@ -26,8 +27,8 @@ final class HTTPTestClient {
     /// server instead of into this socket.
     /// `source`: an IPv4 loopback address to connect from (127.x.y.z), else the kernel's choice.
     init(address: String, timeoutSeconds: Int = 5, receiveBuffer: Int32? = nil, source: String? = nil) throws {
-        let (host, port) = try HTTPFront.split(address)
-        let ipv6 = host.contains(":")
+        let target = try TrackerIO.SocketAddress(parsing: address)
+        let ipv6 = target.isIPv6
         fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPTestError.socket(errno) }
         if let source, !ipv6 {
@@ -47,24 +48,7 @@ final class HTTPTestClient {
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
-        var result: Int32
-        if ipv6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = UInt16(port).bigEndian
-            inet_pton(AF_INET6, host, &address.sin6_addr)
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &address.sin_addr)
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
+        let result = target.withSockAddr { connect(fd, $0, $1) }
         guard result == 0 else {
             close(fd)
             throw HTTPTestError.connect(errno)

@@ -5,7 +5,7 @@ import TrackerIO
 @testable import TrackerServer
 
 /// opentracker's command line, `tracker.rootdir` semantics and the start-up checks
-/// `--check-config` shares with the daemon (opentracker.md §1.2, §1.3).
+/// `--check-config` shares with the daemon (opentracker.c `parse_configfile` and `main`).
 @Suite("opentracker command line")
 struct OpentrackerArgumentsTests {
     @Test("Each opentracker flag becomes the RingTracker flag with its meaning")

@@ -196,7 +196,7 @@ struct StateSnapshotsTests {
     }
 
     @Test("kill -9 of a process in the middle of repeated snapshot writes never leaves an unusable state file")
-    func realKillDuringWrite() throws {
+    func realKillDuringWrite() async throws {
         let directory = try temporaryDirectory()
         let path = directory + "/state"
         // Two valid snapshots of different sizes (a few MB: each write takes milliseconds).
@@ -206,22 +206,27 @@ struct StateSnapshotsTests {
         _ = try AtomicFile.write(first, to: path)
         var interrupted = 0
         for round in 0..<8 {
-            let child = fork()
-            if child == 0 {
-                // The child only rewrites the state file until it is killed.
-                var turn = 0
-                while true {
-                    _ = try? AtomicFile.write(turn.isMultiple(of: 2) ? second : first, to: path)
-                    turn += 1
+            // The writer is a separate process (an exit test: spawned, not forked from this threaded
+            // one, so it may allocate freely). It rewrites the state file until a timer thread of its
+            // own sends it SIGKILL: a kill -9 at an arbitrary point of a write.
+            let delayNanoseconds = 20_000_000 + 7_000_000 * round
+            await #expect(processExitsWith: .signal(SIGKILL)) { [path = path as String, delayNanoseconds = delayNanoseconds as Int] in
+                let snapshots = [
+                    populatedStore(torrents: 20_000).encodeSnapshot(now: start),
+                    populatedStore(torrents: 30_000).encodeSnapshot(now: start + 60),
+                ]
+                let killer = try WorkerThread(name: "killer") {
+                    var pause = timespec(tv_sec: 0, tv_nsec: delayNanoseconds)
+                    _ = nanosleep(&pause, nil)
+                    kill(getpid(), SIGKILL)
                 }
+                // Bounded by the kill above; the count only guards against a kill that never comes.
+                for turn in 0..<1_000_000 {
+                    _ = try? AtomicFile.write(snapshots[(turn + 1) % 2], to: path)
+                }
+                killer.join()
             }
-            try #require(child > 0)
-            var pause = timespec(tv_sec: 0, tv_nsec: Int(20_000_000 + 7_000_000 * round))
-            _ = nanosleep(&pause, nil)
-            #expect(kill(child, SIGKILL) == 0)
-            var status: Int32 = 0
-            _ = waitpid(child, &status, 0)
-            if directoryEntries(directory).contains("state.tmp-\(child)") { interrupted += 1 }
+            if directoryEntries(directory).contains(where: { $0.hasPrefix("state.tmp-") }) { interrupted += 1 }
             let bytes = try BoundedFile.bytes(of: path, limit: .max)
             #expect(valid.contains(bytes), "round \(round): the state file is one complete snapshot")
             #expect(throws: Never.self) { try SnapshotDecoder.validate(bytes.span) }

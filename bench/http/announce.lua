@@ -1,5 +1,5 @@
 -- wrk script: HTTP announces with a uniformly random whitelisted info_hash, percent-encoded byte by
--- byte, a random port, left=0 with probability 0.75, numwant=30, compact=1 (baseline.md §5).
+-- byte, a random port, left=0 with probability 0.75, numwant=30, compact=1 (the opentracker comparison's HTTP load).
 -- Usage: wrk ... -s announce.lua http://127.0.0.1:PORT/announce -- WHITELIST_FILE
 
 local hashes = {}

@@ -139,7 +139,7 @@ for variant in ("close", "keepalive"):
     label = "Connection: close" if variant == "close" else "keep-alive"
     lines.append(f"- {label}: throughput ×{rps:.2f}, CPU per request ×{cpu:.2f}")
 lines += ["", "opentracker (this Debian build) has no keep-alive: it closes after every response, so its",
-          "keep-alive row measures reconnects, as in baseline.md §5. wrk counts those closes as read errors.", ""]
+          "keep-alive row measures reconnects, as in opentracker's own HTTP measurements. wrk counts those closes as read errors.", ""]
 open(out, "w").write("\n".join(lines))
 print("\n".join(lines))
 PY

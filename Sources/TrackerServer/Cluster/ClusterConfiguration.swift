@@ -23,7 +23,10 @@ public struct ClusterConfiguration: Sendable {
     /// Accept and send packets without a MAC trailer (mixed clusters with opentracker nodes).
     public var insecure = false
     /// Seconds an entry may wait before its partly filled packet is sent.
-    public var flushDelay: Double = 1
+    public var flushDelay: Double = ClusterConfiguration.defaultFlushDelay
+    /// 1 s, where opentracker waits 15: a new peer reaches the other nodes before its client's
+    /// next request could, and a quiet node still sends at most one packet a second.
+    public static let defaultFlushDelay: Double = 1
     /// HTTP "HOST:PORT" of a node to fetch the state from at start (`--cluster-state-from`).
     public var stateFrom: String?
 

@@ -1,6 +1,7 @@
 import Crypto
 import TrackerCore
 import TrackerIO
+import TrackerProtocol
 
 /// A node that starts asks one configured peer (`--cluster-state-from HOST:PORT`, its HTTP
 /// listener) for its swarms: `GET /cluster-state`, answered with the snapshot format of
@@ -80,16 +81,7 @@ public enum ClusterStateTransfer {
         return nil
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { HexDigits.lowercase(bytes) }
 
     static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }

@@ -85,7 +85,7 @@ public final class ClusterSync: Sendable {
             let emit: (ArraySlice<UInt8>, Int) -> Void = { [self] packet, entries in send(packet, entries: entries, to: targets) }
             while true {
                 let stopping = stop.isRequested
-                let clock = Self.monotonicSeconds()
+                let clock = MonotonicClock.seconds()
                 let wall = WallClock.seconds()
                 for queue in queues {
                     _ = queue.drain(limit: 4096) { entry in sender.add(entry, clock: clock, wallClock: wall, emit: emit) }
@@ -94,7 +94,7 @@ public final class ClusterSync: Sendable {
                 statistics.queueOverflows.store(queues.reduce(0) { $0 &+ $1.overflows }, ordering: .relaxed)
                 if stopping { return }
                 // 10 ms: the drain period; a full packet goes out at once, a partial one within the flush delay.
-                Pause.sleep(nanoseconds: 10_000_000, unless: stop)
+                stop.sleep(nanoseconds: 10_000_000)
             }
         }
     }
@@ -125,19 +125,13 @@ public final class ClusterSync: Sendable {
                     sockets[index].socket.receive(into: raw, timeoutMilliseconds: 100)
                 }
                 guard let (length, source) = received else { continue }
-                let endpoint = source.withSockAddr { pointer, _ in SocketEndpoint.peerEndpoint(UnsafeRawPointer(pointer)) }
-                guard let endpoint else { continue }
+                guard let datagramSource = DatagramSource(source) else { continue }
+                let endpoint = PeerEndpoint(datagramSource)
                 receiver.receive(
                     buffer[0..<min(length, buffer.count)], from: endpoint.address, sourceName: source.description,
                     now: WallClock.seconds())
             }
         }
-    }
-
-    static func monotonicSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }
 

@@ -8,6 +8,11 @@ public struct HTTPConfiguration: Sendable {
     public var redirectURL: String?
     /// opentracker's `access.stats_path`, default `stats` (leading `/` optional).
     public var statsPath: String
+    /// opentracker's default `access.stats_path`.
+    public static let defaultStatsPath = "stats"
+    /// 60 s per client network: a scraper polling every few seconds cannot make the tracker walk
+    /// every shard each time, and the view stays far fresher than the 30-minute announce interval.
+    public static let defaultFullScrapeInterval: UInt32 = 60
     /// One full scrape per client address per this many seconds (else 429); 0 turns full scrape off.
     public var fullScrapeInterval: UInt32
     /// Serve `/metrics` to everyone instead of only to `statsAllowed` addresses.
@@ -43,8 +48,8 @@ public struct HTTPConfiguration: Sendable {
     public init(
         listeners: [String] = ["0.0.0.0:6969"],
         redirectURL: String? = nil,
-        statsPath: String = "stats",
-        fullScrapeInterval: UInt32 = 60,
+        statsPath: String = HTTPConfiguration.defaultStatsPath,
+        fullScrapeInterval: UInt32 = HTTPConfiguration.defaultFullScrapeInterval,
         metricsPublic: Bool = false,
         maxHeadBytes: Int = 8192,
         idleTimeout: UInt32 = 30,
@@ -55,8 +60,8 @@ public struct HTTPConfiguration: Sendable {
         pinEventLoops: Bool = true,
         statsAllowed: @escaping @Sendable (PeerAddress) -> Bool = HTTPConfiguration.isLoopback,
         trustedProxy: @escaping @Sendable (PeerAddress) -> Bool = { _ in false },
-        announceInterval: UInt32 = 1800,
-        announceJitter: UInt32 = 180
+        announceInterval: UInt32 = TrackerDefaults.announceInterval,
+        announceJitter: UInt32 = TrackerDefaults.intervalJitter
     ) {
         self.listeners = listeners
         self.redirectURL = redirectURL

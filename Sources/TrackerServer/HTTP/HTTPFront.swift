@@ -11,7 +11,7 @@ import TrackerIO
 /// it, sharing the UDP workers' `TorrentStore`.
 public final class HTTPFront: Sendable {
     public let configuration: HTTPConfiguration
-    private let shared: HTTPShared
+    private let shared: HTTPSharedServices
     private let logger: Logger
     private let access: AccessPolicy?
     /// One ring per event loop to the cluster sync thread (empty without a cluster).
@@ -34,7 +34,7 @@ public final class HTTPFront: Sendable {
         self.configuration = configuration
         self.access = access
         self.logger = logger
-        self.shared = HTTPShared(
+        self.shared = HTTPSharedServices(
             configuration: configuration, store: store, statistics: statistics,
             loops: max(configuration.eventLoopCPUs.count, 1))
     }
@@ -84,14 +84,14 @@ public final class HTTPFront: Sendable {
         var bound: [String] = []
         for listener in configuration.listeners {
             do {
-                let (host, port) = try Self.split(listener)
+                let address = try TrackerIO.SocketAddress(parsing: listener)
                 var bootstrap = makeBootstrap(group: group, eventLoops: eventLoops, contexts: contexts)
                     .serverChannelOption(.autoRead, value: acceptImmediately)
-                if host.contains(":") {
+                if address.isIPv6 {
                     // [::] must not also take IPv4: 0.0.0.0 has its own listener (as for UDP).
                     bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
                 }
-                let channel = try bootstrap.bind(host: host, port: port).wait()
+                let channel = try bootstrap.bind(host: address.host, port: Int(address.port)).wait()
                 channels.append(channel)
                 bound.append(Self.describe(channel.localAddress, fallback: listener))
             } catch {
@@ -201,17 +201,6 @@ public final class HTTPFront: Sendable {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
-    }
-
-    /// "HOST:PORT" or "[V6]:PORT".
-    static func split(_ listener: String) throws(StartupError) -> (String, Int) {
-        guard let colon = listener.lastIndex(of: ":"),
-            let port = Int(listener[listener.index(after: colon)...]), (0...65535).contains(port)
-        else { throw StartupError("bind tcp \(listener): expected HOST:PORT") }
-        var host = String(listener[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw StartupError("bind tcp \(listener): expected HOST:PORT") }
-        return (host, port)
     }
 
     static func describe(_ address: NIOCore.SocketAddress?, fallback: String) -> String {

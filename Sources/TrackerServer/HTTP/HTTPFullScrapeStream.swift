@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 /// A full scrape in progress: walks the store shard by shard (one shard lock at a time, entries

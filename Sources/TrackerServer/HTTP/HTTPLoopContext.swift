@@ -55,36 +55,3 @@ final class HTTPLoopContext: @unchecked Sendable {
         responseBuffer = buffer
     }
 }
-
-/// Everything the handlers of all loops share: read-only configuration and thread-safe services.
-final class HTTPShared: Sendable {
-    let configuration: HTTPConfiguration
-    let store: TorrentStore
-    let statistics: TrackerStatisticsSource
-    let loopStatistics: [HTTPStatistics]
-    let fullScrapeLimiter: HTTPFullScrapeLimiter
-    let openConnections = AtomicCounter()
-    /// Open connections per client network; nil when `maxConnectionsPerAddress` is 0.
-    let addressLimiter: HTTPAddressLimiter?
-    /// Where full-scrape chunks are gathered and compressed, off the event loops (started and shut
-    /// down by `HTTPFront`). One thread: full scrapes share it chunk by chunk.
-    let fullScrapePool = NIOThreadPool(numberOfThreads: 1)
-
-    init(configuration: HTTPConfiguration, store: TorrentStore, statistics: TrackerStatisticsSource, loops: Int) {
-        self.configuration = configuration
-        self.store = store
-        self.statistics = statistics
-        self.loopStatistics = (0..<max(loops, 1)).map { _ in HTTPStatistics() }
-        self.fullScrapeLimiter = HTTPFullScrapeLimiter(interval: configuration.fullScrapeInterval)
-        self.addressLimiter = configuration.maxConnectionsPerAddress > 0
-            ? HTTPAddressLimiter(limit: configuration.maxConnectionsPerAddress) : nil
-    }
-
-    /// `announceInterval` ± `announceJitter`, uniform (opentracker: 1620…1979 s).
-    func interval(rng: inout Xoshiro256) -> UInt32 {
-        let base = max(configuration.announceInterval, 1)
-        let jitter = min(configuration.announceJitter, base - 1)
-        guard jitter > 0 else { return base }
-        return base - jitter + UInt32.random(in: 0...(2 * jitter), using: &rng)
-    }
-}

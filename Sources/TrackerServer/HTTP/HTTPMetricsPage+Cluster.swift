@@ -1,5 +1,6 @@
 import Prometheus
 import TrackerCore
+import TrackerIO
 
 extension HTTPMetricsPage {
     /// Cluster sync series: packets, peers and bytes by direction, drops by reason, the age of

@@ -1,11 +1,13 @@
 import Prometheus
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 /// `/metrics`: Prometheus text exposition, built fresh per scrape from the published counters
-/// (relaxed loads) and one walk of the store. A scrape every 15 s costs one statistics() walk.
+/// (relaxed loads) and the store's running totals: a scrape costs O(shards), not O(torrents), on
+/// an event loop that shares its CPU with a UDP worker.
 struct HTTPMetricsPage {
-    let shared: HTTPShared
+    let shared: HTTPSharedServices
 
     func render() -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
@@ -30,7 +32,7 @@ struct HTTPMetricsPage {
                         [("protocol", "udp"), ("action", action), ("outcome", result), ("worker", "\(worker)")],
                         statistics.responses(outcome))
             }
-            for drop in UDPDrop.allCases {
+            for drop in UDPDropReason.allCases {
                 counter(registry, "ringtracker_udp_drops_total", "UDP datagrams dropped without an answer, by reason",
                         [("reason", drop.label), ("worker", "\(worker)")], statistics.drops(drop))
             }

@@ -19,12 +19,13 @@ enum HTTPPeerAddress {
         case .v6(let v6):
             var high: UInt64 = 0
             var low: UInt64 = 0
+            // SAFETY: a read-only view of the 16-byte in6_addr copy for the closure's duration;
+            // indices 0..<16 stay inside it.
             withUnsafeBytes(of: v6.address.sin6_addr) { bytes in
                 for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
                 for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
             }
-            if high == 0, low >> 32 == 0xFFFF { return .v4(IPv4Address(rawValue: UInt32(truncatingIfNeeded: low))) }
-            return .v6(IPv6Address(high: high, low: low))
+            return PeerAddress(ipv6High: high, low: low)
         default:
             return nil
         }

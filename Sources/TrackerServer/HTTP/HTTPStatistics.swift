@@ -1,5 +1,6 @@
 import Synchronization
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 /// What an HTTP request was for (the route it took).

@@ -42,7 +42,7 @@ extension HTTPStatsPage {
         x += "    <peers ipv4=\"\(store.peers4)\" ipv6=\"\(store.peers6)\" leechers=\"\(store.leechers)\"/>\n"
         x += "    <completed udp=\"\(udp.reduce(0) { $0 &+ $1.completed })\" http=\"\(http.total(.completed))\"/>\n"
         x += "    <udp_drops>\n"
-        for drop in UDPDrop.allCases {
+        for drop in UDPDropReason.allCases {
             x += "      <count reason=\"\(drop.label)\">\(udp.reduce(0) { $0 &+ $1.drops(drop) })</count>\n"
         }
         x += "    </udp_drops>\n    <http_responses>\n"

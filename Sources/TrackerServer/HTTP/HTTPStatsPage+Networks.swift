@@ -1,4 +1,5 @@
 import TrackerCore
+import TrackerIO
 
 /// The text modes that list networks or error counts (`ot_stats.c`: `stats_return_busy_networks`,
 /// `stats_httperrors_txt`).
@@ -65,7 +66,7 @@ extension HTTPStatsPage {
     }
 
     /// `herr`: opentracker's seven short labels. opentracker prints its first seven counters under
-    /// them, so its last three lines carry the wrong numbers (opentracker.md §4); here each line
+    /// them, so its last three lines carry the wrong numbers (opentracker HEAD's ot_stats.c); here each line
     /// carries the count its label names.
     func httpErrorLines() -> String {
         let counts = Dictionary(uniqueKeysWithValues: httpErrorCounts().map { ($0.name, $0.count) })

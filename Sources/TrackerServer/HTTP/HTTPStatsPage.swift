@@ -1,12 +1,13 @@
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
-/// `/stats?mode=…` in opentracker HEAD's formats (opentracker.md §4, `ot_stats.c`): MRTG modes are
+/// `/stats?mode=…` in opentracker HEAD's formats (`ot_stats.c`): MRTG modes are
 /// four lines (value, value, uptime, title) so existing MRTG/Munin configurations keep working;
 /// titles say RingTracker where opentracker says opentracker. `tpbs` and `statedump` are streamed
 /// by the full-scrape path (`HTTPTrackerHandler`), not rendered here.
 struct HTTPStatsPage {
-    let shared: HTTPShared
+    let shared: HTTPSharedServices
 
     /// Counters every mode reads, summed once over UDP workers and HTTP event loops.
     struct Totals {

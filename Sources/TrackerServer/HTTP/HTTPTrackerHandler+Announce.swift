@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 
 extension HTTPTrackerHandler {
@@ -65,7 +66,7 @@ extension HTTPTrackerHandler {
         }
         let counts = HTTPBencode.AnnounceCounts(
             seeders: outcome.seeders, leechers: outcome.leechers, downloaded: outcome.downloaded,
-            interval: shared.interval(rng: &loop.rng))
+            interval: shared.intervals.interval(rng: &loop.rng))
         let peerBytes = buffer[0..<(outcome.peerCount * peerSize)]
         let stopped = request.event == .stopped
         let body =

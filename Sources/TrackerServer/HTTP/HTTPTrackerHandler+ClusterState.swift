@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import TrackerCore
+import TrackerIO
 
 /// Who may fetch `/cluster-state`: the cluster's allowed networks, with the cluster key if any.
 public struct ClusterStateAccess: Sendable {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import TrackerProtocol
 
 /// The `Content-Type` values the front sends (the full scrape's comes from its format).
 enum HTTPContentType {
@@ -112,11 +113,6 @@ extension HTTPTrackerHandler {
     }
 
     static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        var divisor = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        repeat {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: value / divisor % 10) + UInt8(ascii: "0"))
-            divisor /= 10
-        } while divisor > 0
+        ASCIIDecimal.forEachDigit(of: UInt64(value)) { buffer.writeInteger($0) }
     }
 }

@@ -17,7 +17,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
 
-    let shared: HTTPShared
+    let shared: HTTPSharedServices
     let loop: HTTPLoopContext
     let connection: HTTPConnectionGuard
     /// The TCP peer, read once when the connection opens.
@@ -31,7 +31,7 @@ final class HTTPTrackerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A response asked for the connection to close; later requests are not answered.
     var closing = false
 
-    init(shared: HTTPShared, loop: HTTPLoopContext, connection: HTTPConnectionGuard) {
+    init(shared: HTTPSharedServices, loop: HTTPLoopContext, connection: HTTPConnectionGuard) {
         self.shared = shared
         self.loop = loop
         self.connection = connection

@@ -1,7 +1,9 @@
+import TrackerIO
+
 /// What `/stats` and `/metrics` read from outside the HTTP front: the UDP workers' published
 /// counters (plain loads of relaxed atomics) and the process start time for uptime lines.
 ///
-/// The lead wires it as `TrackerStatisticsSource(udpWorkers: { service.workerStatistics })`.
+/// `TrackerService.start` builds it over its UDP workers' statistics.
 public struct TrackerStatisticsSource: Sendable {
     public var udpWorkers: @Sendable () -> [UDPStatistics]
     /// Unix seconds when the tracker started.

@@ -46,7 +46,7 @@ public struct LineLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let line = Self.line(
             format: format, level: event.level, message: "\(event.message)", metadata: merged, label: label,
-            time: Self.now())
+            time: WallClock.now())
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         var offset = 0
@@ -124,11 +124,5 @@ public struct LineLogHandler: LogHandler {
         let millis = time.milliseconds < 10 ? "00\(time.milliseconds)" : time.milliseconds < 100 ? "0\(time.milliseconds)" : "\(time.milliseconds)"
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
-    }
-
-    static func now() -> (seconds: Int, milliseconds: Int) {
-        var clock = timespec()
-        clock_gettime(CLOCK_REALTIME, &clock)
-        return (Int(clock.tv_sec), Int(clock.tv_nsec / 1_000_000))
     }
 }

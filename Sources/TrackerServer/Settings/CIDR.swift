@@ -1,3 +1,5 @@
+import TrackerProtocol
+
 /// An IPv4 or IPv6 network: "10.0.0.0/8", "::1/128"; a bare address is a single host (/32, /128).
 /// Used for `access.stats`, `access.proxy` and `livesync.cluster.node_ip`. Host bits are cleared,
 /// so "10.1.2.3/8" is the network 10.0.0.0/8.
@@ -33,11 +35,11 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
         } else {
             addressText = text
         }
-        if let v4 = IPAddressText.parseIPv4(addressText) {
+        if let v4 = IPAddressText.ipv4Bytes(addressText) {
             let length = bits ?? 32
             guard length <= 32 else { return nil }
             self.init(family: .ipv4, network: v4, prefixLength: length)
-        } else if let v6 = IPAddressText.parseIPv6(addressText) {
+        } else if let v6 = IPAddressText.ipv6Bytes(addressText) {
             let length = bits ?? 128
             guard length <= 128 else { return nil }
             self.init(family: .ipv6, network: v6, prefixLength: length)

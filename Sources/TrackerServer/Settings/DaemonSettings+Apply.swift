@@ -1,4 +1,5 @@
 import TrackerCore
+import TrackerIO
 
 extension DaemonSettings {
     /// Applies one `key value` pair. Repeatable keys add an entry (the first named listener or
@@ -226,19 +227,7 @@ extension DaemonSettings {
     /// "0", "0,2", "0-3", "0-3,8-11": what `CPUSet.parse` accepts (the CPUs are checked against the
     /// online set at start-up).
     static func isCPUList(_ value: String) -> Bool {
-        for item in value.split(separator: ",", omittingEmptySubsequences: false) {
-            let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
-            guard bounds.count == 1 || bounds.count == 2 else { return false }
-            var numbers: [Int] = []
-            for bound in bounds {
-                guard !bound.isEmpty, bound.count <= 5, bound.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                    let number = Int(bound)
-                else { return false }
-                numbers.append(number)
-            }
-            if numbers.count == 2 && numbers[0] > numbers[1] { return false }
-        }
-        return true
+        (try? CPUSet.parse(value)) != nil
     }
 }
 

@@ -29,13 +29,13 @@ public struct DaemonSettings: Sendable, Equatable {
     public var pin = true
     /// "auto" (probe io_uring, fall back to mmsg), "io_uring" or "mmsg".
     public var ioBackend = "auto"
-    /// opentracker `listen.udp.workers`: how many UDP workers to run (the first n CPUs of `cpus`);
-    /// nil or 0 = one per CPU.
+    /// opentracker `listen.udp.workers`: how many UDP workers to run, placed round-robin on `cpus`
+    /// (more workers than CPUs share them); nil (0 in a file or flag) = one per CPU.
     public var udpWorkers: Int?
     /// Seconds; clients are told this ±10 %. opentracker's OT_CLIENT_REQUEST_INTERVAL is 30 min.
-    public var interval: UInt32 = 1800
+    public var interval: UInt32 = TrackerDefaults.announceInterval
     /// Seconds without an announce before a peer is forgotten; opentracker's OT_PEER_TIMEOUT is 45 min.
-    public var peerTimeout: UInt32 = 2700
+    public var peerTimeout: UInt32 = TrackerDefaults.peerTimeout
     public var logLevel = "info"
     public var logFormat = "auto"
     /// At most one of the two (an error otherwise).
@@ -54,13 +54,13 @@ public struct DaemonSettings: Sendable, Equatable {
     public var statsAllow: [CIDR] = [.ipv4Loopback, .ipv6Loopback]
     public var statsAllowNamed = false
     /// The stats path without its leading "/", matched exactly (opentracker `access.stats_path`).
-    public var statsPath = "stats"
+    public var statsPath = HTTPConfiguration.defaultStatsPath
     /// HTTP peers whose X-Forwarded-For is believed.
     public var trustedProxies: [CIDR] = []
     /// Where torrent `downloaded` counters (and peers) are snapshotted and restored; nil = none.
     public var stateFile: String?
     /// Seconds between snapshots to `stateFile`.
-    public var snapshotInterval: UInt32 = 300
+    public var snapshotInterval: UInt32 = ServerConfiguration.defaultSnapshotInterval
     /// `StoreLimits`: 0 = no limit. `maxMemoryMiB` nil = half of physical memory.
     public var maxTorrents: UInt32 = UInt32(StoreLimits().maxTorrents)
     public var maxPeersPerTorrent: UInt32 = UInt32(StoreLimits().maxPeersPerTorrent)
@@ -69,7 +69,7 @@ public struct DaemonSettings: Sendable, Equatable {
     /// Seconds between two full scrapes from one client address (later ones get 429); 0 turns
     /// full scrape off (404). Full scrapes are always live: a walk of every shard, which is what
     /// the limit protects.
-    public var fullScrapeInterval: UInt32 = 60
+    public var fullScrapeInterval: UInt32 = HTTPConfiguration.defaultFullScrapeInterval
     /// Serve `/metrics` to everyone instead of only `statsAllow`.
     public var metricsPublic = false
     /// opentracker live sync: the IPv4 interface address to join 224.0.23.5 on, and the networks
@@ -83,7 +83,7 @@ public struct DaemonSettings: Sendable, Equatable {
     /// Accept and send sync packets without a MAC (mixed clusters with opentracker nodes).
     public var clusterInsecure = false
     /// Seconds a change waits at most before its partly filled packet is sent (opentracker: 15).
-    public var clusterFlushDelay: Double = 1
+    public var clusterFlushDelay: Double = ClusterConfiguration.defaultFlushDelay
     /// Interface name to join the IPv6 sync group ff02::7274:6c73 on.
     public var clusterMulticast6: String?
     /// HTTP "HOST:PORT" of a node to fetch swarms from at start.

@@ -1,3 +1,5 @@
+import TrackerProtocol
+
 /// A listener address as written in opentracker.conf or on the command line, normalised to the
 /// "HOST:PORT" / "[V6]:PORT" form `SocketAddress(parsing:)` takes.
 ///
@@ -15,7 +17,7 @@ public enum ListenAddress {
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }
             let host = text[text.index(after: text.startIndex)..<close]
-            guard let v6 = IPAddressText.parseIPv6(host) else { return nil }
+            guard let v6 = IPAddressText.ipv6Bytes(host) else { return nil }
             let rest = text[text.index(after: close)...]
             let port: UInt16
             if rest.isEmpty {
@@ -28,19 +30,19 @@ public enum ListenAddress {
         }
         let colons = text.count(where: { $0 == ":" })
         if colons == 0 {
-            guard let v4 = IPAddressText.parseIPv4(text) else { return nil }
+            guard let v4 = IPAddressText.ipv4Bytes(text) else { return nil }
             return "\(IPAddressText.formatIPv4(v4)):\(defaultPort)"
         }
         if colons == 1 {
-            guard let colon = text.firstIndex(of: ":"), let v4 = IPAddressText.parseIPv4(text[..<colon]),
+            guard let colon = text.firstIndex(of: ":"), let v4 = IPAddressText.ipv4Bytes(text[..<colon]),
                 let port = parsePort(text[text.index(after: colon)...])
             else { return nil }
             return "\(IPAddressText.formatIPv4(v4)):\(port)"
         }
-        if let v6 = IPAddressText.parseIPv6(text) {
+        if let v6 = IPAddressText.ipv6Bytes(text) {
             return "[\(IPAddressText.formatIPv6(v6))]:\(defaultPort)"
         }
-        if let dot = text.lastIndex(of: "."), let v6 = IPAddressText.parseIPv6(text[..<dot]),
+        if let dot = text.lastIndex(of: "."), let v6 = IPAddressText.ipv6Bytes(text[..<dot]),
             let port = parsePort(text[text.index(after: dot)...])
         {
             return "[\(IPAddressText.formatIPv6(v6))]:\(port)"

@@ -1,4 +1,6 @@
-/// opentracker's command line (`getopt ":i:p:A:P:d:u:r:s:f:l:v" + w:|b: + h`, opentracker.md §1.3)
+import TrackerProtocol
+
+/// opentracker's command line (`getopt ":i:p:A:P:d:u:r:s:f:l:v" + w:|b: + h` in opentracker.c `main`)
 /// rewritten into RingTracker's long flags before they are parsed, so an existing `ExecStart=` line
 /// or script starts RingTracker unchanged. Long flags pass through untouched; both can be mixed.
 ///
@@ -66,9 +68,9 @@ public enum OpentrackerArguments {
             case "f": output += ["--config", try value(flag, token)]
             case "i":
                 let text = try value(flag, token)
-                if let v4 = IPAddressText.parseIPv4(Substring(text)) {
+                if let v4 = IPAddressText.ipv4Bytes(text) {
                     address = IPAddressText.formatIPv4(v4)
-                } else if let v6 = IPAddressText.parseIPv6(Substring(text)) {
+                } else if let v6 = IPAddressText.ipv6Bytes(text) {
                     address = IPAddressText.formatIPv6(v6)
                 } else {
                     throw SettingError("-i: '\(text)' is not an IPv4 or IPv6 address")

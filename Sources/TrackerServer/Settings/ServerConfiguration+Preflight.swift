@@ -26,7 +26,9 @@ extension ServerConfiguration {
         for listener in udpListeners {
             do { _ = try SocketAddress(parsing: listener) } catch { throw StartupError("udp listener \(listener): \(error)") }
         }
-        for listener in http.listeners { _ = try HTTPFront.split(listener) }
+        for listener in http.listeners {
+            do { _ = try SocketAddress(parsing: listener) } catch { throw StartupError("http listener \(listener): \(error)") }
+        }
         if backend == .ioUring, case .failure(let failure) = IOProbe.ioUring() {
             throw StartupError("io_uring backend requested but unavailable: \(failure)")
         }
