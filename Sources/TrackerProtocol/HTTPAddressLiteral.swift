@@ -59,7 +59,9 @@ public enum HTTPAddressLiteral: Hashable, Sendable {
             let groups = side.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
             var parsed: [UInt16] = []
             for (index, group) in groups.enumerated() {
-                if index == groups.count - 1, group.contains(UInt8(ascii: ".")) {
+                // RFC 4291 §2.2: a dotted quad only as the address's last 32 bits, so only at the
+                // end of the last side ("1.2.3.4::" is no address).
+                if sideIndex == sides.count - 1, index == groups.count - 1, group.contains(UInt8(ascii: ".")) {
                     guard let v4 = parseIPv4(group) else { return nil }
                     parsed.append(UInt16(truncatingIfNeeded: v4 >> 16))
                     parsed.append(UInt16(truncatingIfNeeded: v4))
