@@ -27,11 +27,14 @@ extension TorrentStore {
 
     /// opentracker's `add_torrent_from_saved_state`: a torrent with no peers, its `downloaded`
     /// count and last activity. A torrent already present is left alone. Returns whether it was added.
+    /// It counts in the totals like any other, so the torrent and memory limits see it.
     @discardableResult
     public func importTorrent(_ hash: InfoHash, downloaded: UInt32, lastActivity: UInt32) -> Bool {
-        shards[shardIndex(for: hash)].torrents.withLock { torrents in
+        let totals = self.totals
+        return shards[shardIndex(for: hash)].torrents.withLock { torrents in
             if torrents.table[hash] != nil { return false }
             torrents.insert(hash, DetachedTorrent(downloaded: downloaded, lastActivity: lastActivity))
+            totals.add(torrents: 1)
             return true
         }
     }

@@ -74,4 +74,19 @@ struct OpentrackerStatedumpTests {
         #expect(!store.importTorrent(hash, downloaded: 7, lastActivity: 100))
         #expect(store.scrape(hash).downloaded == 42)
     }
+
+    @Test("Imported torrents count in the store's totals: --max-torrents sees them, and their expiry brings the totals back to zero")
+    func importCountsInTotals() {
+        // Found by Tests/fuzz (statedump target): importTorrent inserted without adding to the
+        // totals, so the torrent limit and memory cap ignored imported torrents and expiring them
+        // drove the torrent count negative.
+        var h = Harness(configuration: TrackerConfiguration(shardCount: 4, limits: StoreLimits(maxTorrents: 2)))
+        for n in 0..<2 { h.store.importTorrent(testHash(UInt64(n)), downloaded: 5, lastActivity: h.now) }
+        #expect(h.store.totals.torrentCount == 2)
+        #expect(h.announce(testHash(99), from: v4(1)).outcome.refusal == .torrentLimit)
+        h.now += h.store.configuration.completedTorrentRetention + 120
+        _ = h.store.cleanAll(now: h.now)
+        #expect(h.store.statistics().torrents == 0)
+        #expect(h.store.totals.torrentCount == 0)
+    }
 }

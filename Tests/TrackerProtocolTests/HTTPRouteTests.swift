@@ -62,4 +62,17 @@ struct HTTPRouteTests {
         #expect(parse("unknown") == nil)
         #expect(parse("") == nil)
     }
+
+    @Test("A dotted quad is accepted only as the last 32 bits of an IPv6 literal (RFC 4291 §2.2)")
+    func embeddedIPv4OnlyAtTheEnd() {
+        // Found with Tests/fuzz (http target, which compares ip= / X-Forwarded-For parsing with the
+        // settings' parser): "1.2.3.4::" was read as 102:304::, a made-up address a trusted proxy's
+        // header or ip= would have stored.
+        func parse(_ text: String) -> HTTPAddressLiteral? { HTTPAddressLiteral(parsing: Array(text.utf8)) }
+        #expect(parse("1.2.3.4::") == nil)
+        #expect(parse("1.2.3.4::5") == nil)
+        #expect(parse("::1.2.3.4") == .v6(high: 0, low: 0x0102_0304))
+        #expect(parse("64:ff9b::192.0.2.33") == .v6(high: 0x0064_FF9B_0000_0000, low: 0xC000_0221))
+        #expect(parse("0:0:0:0:0:ffff:1.2.3.4") == .v4(0x0102_0304))
+    }
 }

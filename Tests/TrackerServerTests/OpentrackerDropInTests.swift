@@ -41,6 +41,15 @@ struct OpentrackerArgumentsTests {
         ])
     }
 
+    @Test("An opentracker flag after any of the daemon's valueless flags is still translated")
+    func flagsWithoutValue() throws {
+        // Found by Tests/fuzz (config target): `--cluster-insecure -s 9696` kept -s as if it were
+        // the flag's value, and the daemon then refused the untranslated -s as unknown.
+        for flag in ["--no-pin", "--metrics-public", "--cluster-insecure"] {
+            #expect(try OpentrackerArguments.translate([flag, "-s", "9696"]) == [flag, "--livesync-listen", "0.0.0.0:9696"])
+        }
+    }
+
     @Test("Bad opentracker flags are one-line errors")
     func errors() {
         let cases: [([String], String)] = [

@@ -20,8 +20,11 @@ import TrackerProtocol
 /// getopt's attached form (`-p6969`) is accepted too. A value after a long option that takes one is
 /// never rewritten (`--config -f` names a file called `-f`).
 public enum OpentrackerArguments {
-    /// Long options that take no value: the token after them may itself be an opentracker flag.
-    static let longFlagsWithoutValue: Set<String> = ["--no-pin", "--metrics-public", "--help", "--version", "-h"]
+    /// Long options that take no value (the daemon's `@Flag`s, and help): the token after them may
+    /// itself be an opentracker flag.
+    static let longFlagsWithoutValue: Set<String> = [
+        "--no-pin", "--metrics-public", "--cluster-insecure", "--help", "--version", "-h",
+    ]
 
     public static func translate(_ arguments: [String]) throws(SettingError) -> [String] {
         var output: [String] = []

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+FuzzDriver.run { input in SnapshotFuzz.run(FuzzReader(input)) }

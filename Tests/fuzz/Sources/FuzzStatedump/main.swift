@@ -1,0 +1,3 @@
+import FuzzSupport
+
+FuzzDriver.run { input in StatedumpFuzz.run(Array(input)) }
