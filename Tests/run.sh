@@ -9,6 +9,10 @@
 # As root it also builds the release binary once (static Swift standard library) and the .deb
 # from it, for the deployment tests: the binary run with the toolchain hidden, dpkg -i / -r.
 # RINGTRACKER_SKIP_RELEASE=1 skips that build; those tests then show as skipped.
+#
+# After the suite, a fuzz smoke (issue 12): every libFuzzer target in Tests/fuzz for 20 s from its
+# seed corpus with a fixed seed (scripts/fuzz; RINGTRACKER_FUZZ_SECONDS changes the time). A crash or
+# broken invariant fails the run and keeps its reproducer; RINGTRACKER_SKIP_FUZZ=1 skips the smoke.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +26,9 @@ if [ "$(id -u)" -eq 0 ] && [ "${RINGTRACKER_SKIP_RELEASE:-0}" != 1 ]; then
     RINGTRACKER_DEB=$(contrib/package-deb .build/deb)
 fi
 swift test --skip-build
+if [ "${RINGTRACKER_SKIP_FUZZ:-0}" != 1 ]; then
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/ringtracker-fuzz.XXXXXX")
+    RINGTRACKER_FUZZ_SCRATCH="$scratch" RINGTRACKER_FUZZ_SEED="${RINGTRACKER_FUZZ_SEED:-1}" \
+        bash scripts/fuzz "${RINGTRACKER_FUZZ_SECONDS:-20}"
+    rm -rf "$scratch"
+fi

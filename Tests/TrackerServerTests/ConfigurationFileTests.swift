@@ -296,6 +296,21 @@ struct ConfigurationErrorTests {
         }
     }
 
+    @Test("Keys and values split at a space or tab scalar, so a value that starts with a combining mark prints and reads back")
+    func combiningMarks() throws {
+        // Found by the config fuzz target: "tracker.user<TAB><U+0301>abc" read as user "\u{301}abc", but
+        // its effective configuration "tracker.user \u{301}abc" read back as one unknown key, because
+        // a space and a combining mark form one Character.
+        for separator in ["\t", " ", "  \t"] {
+            let settings = try parse("tracker.user\(separator)\u{301}abc\n")
+            #expect(settings.user == "\u{301}abc")
+            let reread = try ConfigurationFile(parsing: settings.effectiveDescription(), fileName: "effective").settings
+            #expect(reread.user == "\u{301}abc")
+        }
+        // A mark at the end of a value stays with it; a '#' after a space scalar starts a comment.
+        #expect(try parse("tracker.user nobody\u{301} # note\n").user == "nobody\u{301}")
+    }
+
     @Test("Errors quote a short, escaped excerpt: no 10 MB echo, no raw ESC, CR or NUL (issue 12, finding 6)")
     func escapedExcerpts() throws {
         let huge = String(repeating: "x", count: 10_000_000)

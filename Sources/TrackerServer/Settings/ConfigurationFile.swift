@@ -67,9 +67,13 @@ public struct ConfigurationFile: Sendable {
             if line.isEmpty { continue }
             let keyword: String
             let value: String
-            if let space = line.firstIndex(where: { $0 == " " || $0 == "\t" }) {
-                keyword = String(line[..<space])
-                value = line[space...].trimmingASCIIWhitespace()
+            // The first space or tab scalar ends the key, even when a combining mark follows it (one
+            // Character with the space): the effective configuration prints "key value", and a value
+            // that starts with a combining mark must read back as that value.
+            let scalars = line.unicodeScalars
+            if let space = scalars.firstIndex(where: { $0 == " " || $0 == "\t" }) {
+                keyword = String(String.UnicodeScalarView(scalars[..<space]))
+                value = String(String.UnicodeScalarView(scalars[space...])).trimmingASCIIWhitespace()
             } else {
                 keyword = line
                 value = ""
@@ -132,14 +136,15 @@ public struct ConfigurationFile: Sendable {
     }
 
     /// Text before a `#` that starts the line or follows whitespace ("http://host/#top" keeps its '#').
-    static func strippingComment(_ line: Substring) -> Substring {
+    static func strippingComment(_ line: Substring) -> String {
         var previousIsSpace = true
-        for index in line.indices {
-            let character = line[index]
-            if character == "#" && previousIsSpace { return line[..<index] }
-            previousIsSpace = character == " " || character == "\t"
+        let scalars = line.unicodeScalars
+        for index in scalars.indices {
+            let scalar = scalars[index]
+            if scalar == "#" && previousIsSpace { return String(String.UnicodeScalarView(scalars[..<index])) }
+            previousIsSpace = scalar == " " || scalar == "\t"
         }
-        return line
+        return String(line)
     }
 }
 

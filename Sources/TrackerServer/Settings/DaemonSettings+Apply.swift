@@ -232,12 +232,15 @@ extension DaemonSettings {
 }
 
 extension StringProtocol {
-    /// Without Foundation: spaces, tabs and a CR (a file saved on Windows) at either end.
+    /// Without Foundation: spaces, tabs, CR and LF (a file saved on Windows) at either end. Works on
+    /// Unicode scalars, not Characters: a space followed by a combining mark is one Character but
+    /// still a space here, so a value that starts with a combining mark keeps it.
     func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+        let scalars = unicodeScalars
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
             return ""
         }
-        return String(self[first...last])
+        return String(String.UnicodeScalarView(scalars[first...last]))
     }
 }

@@ -15,7 +15,7 @@ enum AccessListFuzz {
         // Files are read as text (invalid UTF-8 becomes U+FFFD), then parsed as bytes.
         let text = String(decoding: bytes, as: UTF8.self)
         let list = AccessList(parsing: text)
-        let lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let lines = FuzzText.lines(Array(text.utf8))
         var expected = Set<InfoHash>()
         var ignored = 0
         for line in lines {

@@ -14,7 +14,7 @@ import TrackerIO
 enum ConfigFuzz {
     static func run(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).count
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).count
         do {
             let file = try ConfigurationFile(parsing: text, fileName: "fuzz.conf")
             for warning in file.warnings { invariant(warning.hasPrefix("fuzz.conf:"), "warning without its file: \(warning)") }

@@ -95,12 +95,10 @@ enum HTTPFuzz {
             !text.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "[") })
         else { return }
         let settings: HTTPAddressLiteral?
-        if let v4 = IPAddressText.parseIPv4(string[...]) {
-            settings = .v4(v4.reduce(0) { $0 << 8 | UInt32($1) })
-        } else if let v6 = IPAddressText.parseIPv6(string[...]) {
-            let high = v6[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let low = v6[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            settings = high == 0 && low >> 32 == 0xFFFF ? .v4(UInt32(truncatingIfNeeded: low)) : .v6(high: high, low: low)
+        if let v4 = IPAddressText.parseIPv4(text) {
+            settings = .v4(v4)
+        } else if let v6 = IPAddressText.parseIPv6(text) {
+            settings = IPAddressText.mappedIPv4(high: v6.high, low: v6.low).map { .v4($0) } ?? .v6(high: v6.high, low: v6.low)
         } else {
             settings = nil
         }

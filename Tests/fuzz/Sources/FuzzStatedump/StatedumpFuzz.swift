@@ -6,7 +6,7 @@ import TrackerProtocol
 /// into a store the way the daemon does at start, and written out again as `/stats?mode=statedump`.
 ///
 /// Checked against a reference reading of the format (`HEX40:base_minutes:downloaded`, decimal
-/// fields of at most 20 digits that fit 64 bits, a CR before the newline allowed): the same entries
+/// fields of at most 20 digits that fit 64 bits; LF, CRLF and a lone CR end a line): the same entries
 /// in order and the same number of ignored lines; entries written back read back unchanged; each
 /// torrent is imported once with the first line's count, never active later than now; the store's
 /// totals match its shards; the store's own statedump reads back as what it holds.
@@ -18,8 +18,7 @@ enum StatedumpFuzz {
         let dump = OpentrackerStatedump(parsing: text)
         var expected: [OpentrackerStatedump.Entry] = []
         var ignored = 0
-        for var line in Array(text.utf8).split(separator: UInt8(ascii: "\n")) {
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        for line in FuzzText.lines(Array(text.utf8)) {
             if let entry = reference(line) { expected.append(entry) } else if !line.isEmpty { ignored += 1 }
         }
         invariant(dump.entries == expected, "\(dump.entries.count) entries read, the format gives \(expected.count)")

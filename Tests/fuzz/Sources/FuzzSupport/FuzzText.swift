@@ -12,4 +12,10 @@ public enum FuzzText {
     }
 
     public static func isHex(_ byte: UInt8) -> Bool { hexValue(byte) != nil }
+
+    /// The lines of a text file as the readers document them: LF, CR and CRLF each end a line (CRLF
+    /// as a CR line end followed by an empty line). Empty pieces are kept.
+    public static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        bytes.split(omittingEmptySubsequences: false, whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+    }
 }
