@@ -53,9 +53,7 @@ extension TorrentStore {
     /// Every block of a snapshot plus header and trailer, in file order. Shards are locked one at a
     /// time; between shards workers run freely.
     public func encodeSnapshot(now: UInt32) -> [[UInt8]] {
-        var encoder = SnapshotEncoder(shardCount: shardCount, created: now)
-        for shard in 0..<shardCount { encoder.append(encodeSnapshotBlock(shard: shard, now: now)) }
-        return encoder.finish()
+        SnapshotEncoder.parts(shardCount: shardCount, created: now) { encodeSnapshotBlock(shard: $0, now: now) }
     }
 
     /// Stores decoded torrents, taking each target shard's lock once. The snapshot's shard count may

@@ -10,32 +10,59 @@ public enum AtomicFile {
     /// Writes `blocks` in order to `path`. The temporary is `path.tmp-<pid>`: one writer per process,
     /// and a stale one left by a killed process is simply truncated by the next write.
     public static func write(_ blocks: [[UInt8]], to path: String) throws(SystemError) -> Int {
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = try systemCallValue("open") { open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600) }
-        var written = 0
-        do throws(SystemError) {
-            for block in blocks { written += try writeAll(fd, block) }
+        let file = try Writer(replacing: path)
+        for block in blocks { try file.append(block) }
+        return try file.commit()
+    }
+
+    /// A replacement written piece by piece, so a large file (a state snapshot) never has to be held
+    /// in memory whole: `append` pieces in order, `overwrite` bytes already written (a header whose
+    /// totals are known only at the end), then `commit` (fsync, rename over `path`, fsync the
+    /// directory). Dropped without a commit, or after a failed step, the temporary is removed and
+    /// `path` is untouched.
+    public final class Writer {
+        public let path: String
+        let temporary: String
+        private var fd: Int32
+        private var committed = false
+        /// Bytes appended so far.
+        public private(set) var size = 0
+
+        public init(replacing path: String) throws(SystemError) {
+            self.path = path
+            let temporary = "\(path).tmp-\(getpid())"
+            self.temporary = temporary
+            fd = try systemCallValue("open") { open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600) }
+        }
+
+        public func append(_ bytes: [UInt8]) throws(SystemError) {
+            size += try AtomicFile.writeAll(fd, bytes, at: nil)
+        }
+
+        /// Replaces bytes already appended; the file does not grow.
+        public func overwrite(_ bytes: [UInt8], at offset: Int) throws(SystemError) {
+            precondition(offset >= 0 && offset + bytes.count <= size, "overwrite past the written bytes")
+            _ = try AtomicFile.writeAll(fd, bytes, at: offset)
+        }
+
+        /// Makes the written bytes the file at `path`; returns their count.
+        public func commit() throws(SystemError) -> Int {
+            precondition(!committed && fd >= 0, "AtomicFile.Writer committed twice")
             _ = try systemCallValue("fsync") { fsync(fd) }
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
-        // A failed close after a successful fsync loses nothing; it is still reported.
-        let closed = close(fd)
-        if closed != 0 {
-            let error = SystemError(errno: Glibc.errno, call: "close")
-            unlink(temporary)
-            throw error
-        }
-        do throws(SystemError) {
+            // A failed close after a successful fsync loses nothing; it is still reported.
+            let closed = close(fd)
+            fd = -1
+            if closed != 0 { throw SystemError(errno: Glibc.errno, call: "close") }
             _ = try systemCallValue("rename") { rename(temporary, path) }
-        } catch {
-            unlink(temporary)
-            throw error
+            committed = true
+            try AtomicFile.syncDirectory(of: path)
+            return size
         }
-        try syncDirectory(of: path)
-        return written
+
+        deinit {
+            if fd >= 0 { close(fd) }
+            if !committed { unlink(temporary) }
+        }
     }
 
     /// Renames a file that could not be used to `path.corrupt-<unix time>` (never deletes it, never
@@ -81,22 +108,25 @@ public enum AtomicFile {
         return stale.filter { unlink($0) == 0 }
     }
 
-    /// `write(2)` until every byte is out: a regular file may still return short counts (signals,
-    /// RLIMIT_FSIZE, a nearly full disk), and EINTR is retried by `systemCall`.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) -> Int {
-        var offset = 0
-        while offset < bytes.count {
-            let start = offset
+    /// `write(2)` (or `pwrite(2)` at `offset`) until every byte is out: a regular file may still
+    /// return short counts (signals, RLIMIT_FSIZE, a nearly full disk), and EINTR is retried by
+    /// `systemCall`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int? = nil) throws(SystemError) -> Int {
+        var done = 0
+        while done < bytes.count {
+            let start = done
             // SAFETY: write reads at most `storage.count - start` bytes from inside the array's storage.
             let count = try systemCallValue("write") {
                 bytes.withUnsafeBytes { storage in
-                    Glibc.write(fd, storage.baseAddress.map { $0 + start }, storage.count - start)
+                    let pointer = storage.baseAddress.map { $0 + start }
+                    if let offset { return pwrite(fd, pointer, storage.count - start, off_t(offset + start)) }
+                    return Glibc.write(fd, pointer, storage.count - start)
                 }
             }
             if count == 0 { throw SystemError(errno: EIO, call: "write") }
-            offset += count
+            done += count
         }
-        return offset
+        return done
     }
 
     /// (directory, file name) of a path; "." when it has no slash.

@@ -53,11 +53,11 @@ public final class StateSnapshots: Sendable {
         public var bytes: Int
         public var torrents: Int
         public var peers: Int
-        /// Encoding every shard (locks included).
+        /// Copying and encoding every shard (locks included).
         public var encodeMilliseconds: Double
         /// Longest single-shard copy: an upper bound on how long one shard lock was held.
         public var longestLockMilliseconds: Double
-        /// write + fsync + rename + directory fsync.
+        /// Every write, fsync, rename and the directory fsync.
         public var writeMilliseconds: Double
 
         public var description: String {
@@ -148,33 +148,43 @@ public final class StateSnapshots: Sendable {
         return result
     }
 
-    /// Encodes every shard in turn, then replaces the state file atomically.
+    /// Encodes every shard in turn and writes each block as it is made, then replaces the state file
+    /// atomically. Only one shard's copy and block are in memory at a time (the file is 20–40 MB
+    /// at 1M torrents and 2M peers; holding it whole was a 30 MiB RSS spike at every snapshot).
     @discardableResult
     public func write(now: UInt32) throws(WriteError) -> WriteReport {
         return try writer.withLock { state throws(WriteError) -> WriteReport in
             if let blocked = state.blockedReason { throw WriteError(description: blocked) }
-            let encodeStart = ContinuousClock.now
             var encoder = SnapshotEncoder(shardCount: store.shardCount, created: now)
             var longest = 0.0
-            for shard in 0..<store.shardCount {
-                let lockStart = ContinuousClock.now
-                let copy = store.copyForSnapshot(shard: shard)
-                longest = max(longest, Self.milliseconds(since: lockStart))
-                encoder.append(copy.encode(now: now))
-            }
-            let torrents = encoder.torrents
-            let peers = encoder.peers4 + encoder.peers6
-            let parts = encoder.finish()
-            let encodeMilliseconds = Self.milliseconds(since: encodeStart)
-            let writeStart = ContinuousClock.now
-            let bytes: Int
-            do {
-                bytes = try AtomicFile.write(parts, to: path)
+            var encodeMilliseconds = 0.0
+            var writeMilliseconds = 0.0
+            do throws(SystemError) {
+                var writeStart = ContinuousClock.now
+                let file = try AtomicFile.Writer(replacing: path)
+                try file.append([UInt8](repeating: 0, count: SnapshotFormat.headerSize))
+                writeMilliseconds += Self.milliseconds(since: writeStart)
+                for shard in 0..<store.shardCount {
+                    let lockStart = ContinuousClock.now
+                    let copy = store.copyForSnapshot(shard: shard)
+                    longest = max(longest, Self.milliseconds(since: lockStart))
+                    let block = encoder.add(copy.encode(now: now))
+                    encodeMilliseconds += Self.milliseconds(since: lockStart)
+                    writeStart = ContinuousClock.now
+                    try file.append(block)
+                    writeMilliseconds += Self.milliseconds(since: writeStart)
+                }
+                writeStart = ContinuousClock.now
+                try file.append(encoder.trailer())
+                try file.overwrite(encoder.header.bytes, at: 0)
+                let bytes = try file.commit()
+                writeMilliseconds += Self.milliseconds(since: writeStart)
+                return WriteReport(bytes: bytes, torrents: encoder.torrents, peers: encoder.peers4 + encoder.peers6,
+                                   encodeMilliseconds: encodeMilliseconds, longestLockMilliseconds: longest,
+                                   writeMilliseconds: writeMilliseconds)
             } catch {
                 throw WriteError(description: "write state file \(path): \(error)")
             }
-            return WriteReport(bytes: bytes, torrents: torrents, peers: peers, encodeMilliseconds: encodeMilliseconds,
-                               longestLockMilliseconds: longest, writeMilliseconds: Self.milliseconds(since: writeStart))
         }
     }
 

@@ -54,6 +54,33 @@ struct AtomicFileTests {
         #expect(directoryEntries(directory) == ["state"])
     }
 
+    @Test("A piecewise writer appends, overwrites its reserved header, and leaves the old file until commit")
+    func piecewise() throws {
+        let directory = try makeTemporaryDirectory("atomic")
+        let path = directory + "/state"
+        _ = try AtomicFile.write([[0xEE]], to: path)
+        do {
+            let file = try AtomicFile.Writer(replacing: path)
+            try file.append([0, 0, 0])
+            try file.append(Array(repeating: 7, count: 70_000))
+            try file.overwrite([1, 2, 3], at: 0)
+            #expect(file.size == 70_003)
+            // Until the commit, readers see the old file.
+            #expect(try BoundedFile.bytes(of: path, limit: .max) == [0xEE])
+            #expect(try file.commit() == 70_003)
+        }
+        #expect(try BoundedFile.bytes(of: path, limit: .max) == [1, 2, 3] + Array(repeating: 7, count: 70_000))
+        #expect(directoryEntries(directory) == ["state"])
+        // Dropped without a commit (a failed snapshot): the temporary goes, the file stays.
+        do {
+            let file = try AtomicFile.Writer(replacing: path)
+            try file.append([9, 9])
+            #expect(directoryEntries(directory).count == 2)
+        }
+        #expect(directoryEntries(directory) == ["state"])
+        #expect(try BoundedFile.bytes(of: path, limit: .max).count == 70_003)
+    }
+
     @Test("Writing into a missing directory fails with a SystemError and creates nothing")
     func missingDirectory() throws {
         let directory = try makeTemporaryDirectory("atomic")

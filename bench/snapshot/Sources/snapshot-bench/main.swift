@@ -67,10 +67,12 @@ do {
 let populateSeconds = seconds(since: populateStart)
 let statistics = store.statistics()
 
-// Write: what StateSnapshots.write does.
+// Write: what StateSnapshots.write does, with encoding and writing timed apart (the daemon writes
+// each block as soon as it is encoded).
 let encodeStart = ContinuousClock.now
 var encoder = SnapshotEncoder(shardCount: store.shardCount, created: now)
 var longestShard = 0.0
+var parts: [[UInt8]] = [[]]
 var lockHolds: [Double] = []
 lockHolds.reserveCapacity(store.shardCount)
 let encodeCPUStart = threadCPUSeconds()
@@ -80,9 +82,10 @@ for shard in 0..<store.shardCount {
     let held = seconds(since: lockStart)
     longestShard = max(longestShard, held)
     lockHolds.append(held)
-    encoder.append(copy.encode(now: now))
+    parts.append(encoder.add(copy.encode(now: now)))
 }
-let parts = encoder.finish()
+parts[0] = encoder.header.bytes
+parts.append(encoder.trailer())
 let encodeSeconds = seconds(since: encodeStart)
 let encodeCPU = threadCPUSeconds() - encodeCPUStart
 lockHolds.sort()
@@ -107,7 +110,7 @@ let readStart = ContinuousClock.now
 let loadCPUStart = threadCPUSeconds()
 let bytes: [UInt8]
 do {
-    bytes = try AtomicFile.readAll(path)
+    bytes = try BoundedFile(opening: path, limit: Int.max).readAll()
 } catch {
     print("read \(path): \(error)")
     exit(1)
