@@ -232,7 +232,9 @@ struct RingTracker: ParsableCommand {
         do { systemd = try SystemdNotifier(socketPath: SystemdNotifier.environmentSocket()) } catch {
             Self.fail("systemd notify socket: \(error)")
         }
-        if !HeapTuning.releaseLargeBlocksToKernel() { logger.warning("mallopt(M_MMAP_THRESHOLD) refused") }
+        // glibc always accepts; a refusal means another allocator owns the heap (an LD_PRELOADed one,
+        // a sanitizer's), which is the operator's choice and nothing to warn about.
+        if !HeapTuning.releaseLargeBlocksToKernel() { logger.debug("mallopt(M_MMAP_THRESHOLD) refused; the heap keeps its allocator's defaults") }
         let service = TrackerService(configuration: configuration, logger: logger)
         do { try service.start() } catch { Self.fail(error.description) }
         // start() returned: every socket is bound and any privilege drop verified.

@@ -173,10 +173,13 @@ struct HTTPConnectionTests {
             slow.send([byte])
             usleep(200_000)
             closed = slow.isClosedByPeer()
-            if Date().timeIntervalSince(start) > 5 { break }
+            if Date().timeIntervalSince(start) > 12 { break }
         }
         #expect(closed, "the trickling client was not closed")
-        #expect(Date().timeIntervalSince(start) < 4)
+        // The head deadline is 1 s, so it closes a little after that, while the idle timeout
+        // alone (30 s, reset by every byte) would never close it. The bound leaves room for a
+        // loaded machine or a sanitizer build; the counter below names the cause.
+        #expect(Date().timeIntervalSince(start) < 10)
         #expect(server.front.loopStatistics.total(.headTimeout) >= 1)
         // A connection that is merely idle between requests is not a slow head.
         #expect(try patient.get("/stats", keepAlive: true).status == 200)
