@@ -72,8 +72,8 @@ public struct ConfigurationFile: Sendable {
             // that starts with a combining mark must read back as that value.
             let scalars = line.unicodeScalars
             if let space = scalars.firstIndex(where: { $0 == " " || $0 == "\t" }) {
-                keyword = String(String.UnicodeScalarView(scalars[..<space]))
-                value = String(String.UnicodeScalarView(scalars[space...])).trimmingASCIIWhitespace()
+                keyword = String(scalars[..<space])
+                value = Substring(scalars[space...]).trimmingASCIIWhitespace()
             } else {
                 keyword = line
                 value = ""
@@ -141,7 +141,7 @@ public struct ConfigurationFile: Sendable {
         let scalars = line.unicodeScalars
         for index in scalars.indices {
             let scalar = scalars[index]
-            if scalar == "#" && previousIsSpace { return String(String.UnicodeScalarView(scalars[..<index])) }
+            if scalar == "#" && previousIsSpace { return String(scalars[..<index]) }
             previousIsSpace = scalar == " " || scalar == "\t"
         }
         return String(line)
