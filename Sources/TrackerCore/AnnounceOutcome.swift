@@ -14,6 +14,9 @@ public struct AnnounceOutcome: Sendable, Equatable {
     /// Peers this announce added to its family (1 for a new peer, 0 for a re-announce): the store
     /// keeps its totals from it.
     var added = 0
+    /// Seeders this announce added (negative: removed), both families: the store keeps its
+    /// per-shard seeder count from it.
+    var seederChange = 0
     /// The change should be sent to cluster nodes: a new peer, a first completion, a seeder change,
     /// a re-announce of a record 10+ minutes old, or a stop that removed a peer.
     public var worthSyncing = false

@@ -71,13 +71,20 @@ struct UpsertResult: Equatable {
     /// New peer, first completion, seeder status changed, or a re-announce of a record at least
     /// `syncRenewMinutes` old (opentracker's OT_CLIENT_SYNC_RENEW_BOUNDARY).
     var worthSyncing: Bool
+    /// The change in seeders this upsert made: +1 for a new seeder or a leecher turned seeder, −1
+    /// for a seeder turned leecher (the store keeps its per-shard seeder count from it).
+    var seederChange: Int
 
     /// 10 min: a peer re-announcing every 30 min is re-synced each time, one announcing more often
     /// is not, so other nodes' copies never expire while the peer is alive (timeout 45 min).
     static let syncRenewMinutes: UInt16 = 10
 
+    /// The peer was new (an update reports its previous stamp).
+    var isInsertion: Bool { previousStamp == nil }
+
     static func inserted(_ peer: some CompactPeer) -> UpsertResult {
-        UpsertResult(completedNow: peer.hasCompleted, previousStamp: nil, worthSyncing: true)
+        UpsertResult(
+            completedNow: peer.hasCompleted, previousStamp: nil, worthSyncing: true, seederChange: peer.isSeeder ? 1 : 0)
     }
 
     static func updated<P: CompactPeer>(_ peer: P, over existing: P) -> UpsertResult {
@@ -86,7 +93,8 @@ struct UpsertResult: Equatable {
         let renew = age >= syncRenewMinutes && age <= PeerMeta.maximumAge
         return UpsertResult(
             completedNow: completedNow, previousStamp: existing.minuteStamp,
-            worthSyncing: completedNow || renew || peer.isSeeder != existing.isSeeder)
+            worthSyncing: completedNow || renew || peer.isSeeder != existing.isSeeder,
+            seederChange: (peer.isSeeder ? 1 : 0) - (existing.isSeeder ? 1 : 0))
     }
 }
 

@@ -64,14 +64,13 @@ struct PeerList<P: CompactPeer>: Sendable {
     }
 
     /// Makes room for one more peer at `cap`: a new endpoint in a full list evicts a random peer.
-    /// Returns true when one was evicted. A peer already present needs no room.
-    mutating func makeRoom(for peer: P, cap: Int, seed: UInt64, rng: inout Xoshiro256) -> Bool {
-        guard cap > 0, count >= cap, find(peer, seed: seed) == nil else { return false }
+    /// Returns the evicted peer, if any. A peer already present needs no room.
+    mutating func makeRoom(for peer: P, cap: Int, seed: UInt64, rng: inout Xoshiro256) -> P? {
+        guard cap > 0, count >= cap, find(peer, seed: seed) == nil else { return nil }
         let pick = Int(rng.next() % UInt64(count))
         let victim = pick < seeders.count
             ? Location(isSeeder: true, position: pick) : Location(isSeeder: false, position: pick - seeders.count)
-        remove(at: victim, seed: seed)
-        return true
+        return remove(at: victim, seed: seed)
     }
 
     /// Swap-removes the peer at `location`; the moved peer's index slot is updated.

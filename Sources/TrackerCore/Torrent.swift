@@ -77,13 +77,15 @@ struct Torrent: Sendable {
     func leechers(_ lists: PeerLists) -> Int { peerCount(lists) - seeders(lists) }
 
     func scrapeCounts(_ lists: PeerLists) -> ScrapeCounts {
-        ScrapeCounts(seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
-                     downloaded: downloaded)
+        let seeders = seeders(lists)
+        return ScrapeCounts(seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: peerCount(lists) - seeders),
+                            downloaded: downloaded)
     }
 
     func outcome(peerCount: Int, examined: Int, _ lists: PeerLists, renewed: UpsertResult? = nil, now: UInt32 = 0) -> AnnounceOutcome {
+        let seeders = seeders(lists)
         var outcome = AnnounceOutcome(
-            seeders: UInt32(clamping: seeders(lists)), leechers: UInt32(clamping: leechers(lists)),
+            seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: self.peerCount(lists) - seeders),
             downloaded: downloaded, peerCount: peerCount, examined: examined)
         if let stamp = renewed?.previousStamp { outcome.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
         return outcome
@@ -101,25 +103,20 @@ struct Torrent: Sendable {
 
     /// Applies a non-`stopped` announce from an IPv4 peer and writes a sample of IPv4 peers. At
     /// `cap` peers (0: none) a new peer replaces a random one. `added` in the outcome is the change
-    /// in this family's peer count (0 or 1).
+    /// in this family's peer count (0 or 1), `seederChange` the change in seeders.
     mutating func announce(
         _ peer: Peer4, numWant: Int, cap: Int, now: UInt32, seed: UInt64, lists: inout PeerLists,
         rng: inout Xoshiro256, into span: inout MutableRawSpan, at offset: Int
     ) -> (outcome: AnnounceOutcome, replaced: Bool) {
         lastActivity = now
-        var replaced = false
+        var evicted: Peer4?
         if cap > 0, case .many(let handle) = peers4 {
-            replaced = lists.v4.lists[handle.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
+            evicted = lists.v4.lists[handle.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
         }
-        let before = peers4.count(in: lists.v4)
         let change = peers4.upsert(peer, seed: seed, in: &lists.v4)
         if change.completedNow { downloaded &+= 1 }
-        let added = peers4.count(in: lists.v4) - before
         let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
-        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: change, now: now)
-        result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
-        result.worthSyncing = change.worthSyncing
-        return (result, replaced)
+        return applied(change, evicted: evicted, sampled: sampled, lists, now: now)
     }
 
     /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers (as above).
@@ -129,16 +126,24 @@ struct Torrent: Sendable {
     ) -> (outcome: AnnounceOutcome, replaced: Bool) {
         lastActivity = now
         if peers6.isNone { peers6 = lists.v6.allocate(PeerList()) }
-        let replaced = cap > 0 && lists.v6.lists[peers6.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
-        let before = lists.v6[peers6].count
+        let evicted = cap > 0 ? lists.v6.lists[peers6.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng) : nil
         let change = lists.v6.lists[peers6.position].upsert(peer, seed: seed)
         if change.completedNow { downloaded &+= 1 }
-        let added = lists.v6[peers6].count - before
         let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
+        return applied(change, evicted: evicted, sampled: sampled, lists, now: now)
+    }
+
+    /// The outcome of an applied announce. The upsert and the eviction say how the counts
+    /// changed, so the swarm is counted once, after the change.
+    private func applied<P: CompactPeer>(
+        _ change: UpsertResult, evicted: P?, sampled: (written: Int, examined: Int), _ lists: PeerLists, now: UInt32
+    ) -> (outcome: AnnounceOutcome, replaced: Bool) {
         var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: change, now: now)
-        result.added = added - (replaced ? 1 : 0)  // an eviction made room: no net change
+        // An eviction made room for a new peer: no net change in the family's count.
+        result.added = (change.isInsertion ? 1 : 0) - (evicted == nil ? 0 : 1)
+        result.seederChange = change.seederChange - (evicted?.isSeeder == true ? 1 : 0)
         result.worthSyncing = change.worthSyncing
-        return (result, replaced)
+        return (result, evicted != nil)
     }
 
     /// Applies `stopped`: removes the endpoint from its family and reports counts afterwards.

@@ -27,14 +27,11 @@ extension TorrentStore {
         let cap = limits.maxPeersPerTorrent
         let outcome = shard.torrents.withLock { torrents -> AnnounceOutcome in
             let slot: Int
-            // The torrent's seeders before this announce; its outcome carries them after.
-            var seedersBefore = 0
             if let existing = torrents.table.slot(of: announce.infoHash) {
                 slot = existing
                 if memoryFull, !torrents.table[slot: existing].contains(endpoint, seed: hashSeed, torrents.lists) {
                     return refuse(.memoryLimit)
                 }
-                seedersBefore = torrents.table[slot: existing].seeders(torrents.lists)
             } else {
                 if let refusal = admitNewTorrent(for: endpoint.address, now: now, memoryFull: memoryFull) {
                     return refuse(refusal)
@@ -58,7 +55,7 @@ extension TorrentStore {
                 if result.outcome.added != 0 { totals.add(peers6: result.outcome.added) }
             }
             if result.replaced { totals.countReplacement() }
-            torrents.seeders += Int(result.outcome.seeders) - seedersBefore
+            torrents.seeders += result.outcome.seederChange
             return result.outcome
         }
         // Decoys go after the real peers, outside the shard lock.

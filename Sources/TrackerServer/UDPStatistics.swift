@@ -19,20 +19,23 @@ public final class UDPStatistics: Sendable {
         renewalCounts = (0..<AnnounceRenewals.buckets).map { _ in AtomicCounter() }
     }
 
-    func publish(_ local: UDPLocalCounters) {
-        for outcome in UDPOutcome.allCases {
-            responseCounts[outcome.rawValue].value.store(local.responses[outcome.rawValue], ordering: .relaxed)
-        }
-        for drop in UDPDropReason.allCases {
-            dropCounts[drop.rawValue].value.store(local.drops[drop.rawValue], ordering: .relaxed)
-        }
+    /// Called once per loop turn. Reads the counters through spans: subscripting a borrowed
+    /// `InlineArray` element by element copied the whole array per element (45 copies of the
+    /// 360-byte renewal histogram per turn, ~70 instructions per announce under callgrind).
+    func publish(_ local: borrowing UDPLocalCounters) {
+        Self.store(local.responses.span, into: responseCounts)
+        Self.store(local.drops.span, into: dropCounts)
         bytesIn.value.store(local.bytesIn, ordering: .relaxed)
         bytesOut.value.store(local.bytesOut, ordering: .relaxed)
         peersReturned.value.store(local.peersReturned, ordering: .relaxed)
         completedCount.value.store(local.completed, ordering: .relaxed)
         decoyCount.value.store(local.decoys, ordering: .relaxed)
-        for bucket in 0..<AnnounceRenewals.buckets {
-            renewalCounts[bucket].value.store(local.renewals[bucket], ordering: .relaxed)
+        Self.store(local.renewals.span, into: renewalCounts)
+    }
+
+    private static func store(_ values: Span<UInt64>, into counters: [AtomicCounter]) {
+        for index in 0..<min(values.count, counters.count) {
+            counters[index].value.store(values[index], ordering: .relaxed)
         }
     }
 
