@@ -60,3 +60,11 @@ int CLiburingShim_set_mmap_threshold(int bytes) {
 size_t CLiburingShim_mmapped_block_count(void) {
     return mallinfo2().hblks;
 }
+
+size_t CLiburingShim_heap_free_bytes(void) {
+    return mallinfo2().fordblks;
+}
+
+int CLiburingShim_malloc_trim(void) {
+    return malloc_trim(0);
+}

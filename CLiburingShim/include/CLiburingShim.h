@@ -41,6 +41,13 @@ int CLiburingShim_set_mmap_threshold(int bytes);
 // (mallinfo2's hblks), so a test can see the threshold take effect.
 size_t CLiburingShim_mmapped_block_count(void);
 
+// Why: as above. Free bytes in glibc's arenas (mallinfo2's fordblks): what a trim could return.
+size_t CLiburingShim_heap_free_bytes(void);
+
+// Why: malloc_trim is declared in <malloc.h>, which Glibc's module map does not import. With 0 it
+// returns every whole free page of every arena to the kernel (MADV_DONTNEED), not only the top.
+int CLiburingShim_malloc_trim(void);
+
 // Why: pthread_setname_np is GNU-only. Linux truncates names to 15 bytes.
 int CLiburingShim_set_thread_name(const char *name);
 

@@ -8,6 +8,11 @@ public enum IOBackend: String, Sendable, CaseIterable {
 public struct WorkerEngineConfiguration: Sendable {
     public var backend: IOBackend
     /// Provided buffers (io_uring); rounded up to a power of two, at most 32768 (kernel limit).
+    /// 1,024 by default: the kernel takes buffers in ring order, so every one is touched (RSS)
+    /// within a few thousand datagrams, and 4,096 × ~2.2 KiB was 9 MiB per worker. 1,024 covers a
+    /// whole loop turn (`UringEngine.completionBatch`); datagrams that arrive while the ring is
+    /// empty wait in the socket's 8 MiB receive buffer (~10k datagrams) until the turn re-arms
+    /// the multishot receive. /metrics counts both (`buffer_ring_empty`, `receive_rearmed`).
     public var bufferCount: Int
     /// Payload bytes read per datagram, the same on both backends (io_uring adds its header, name
     /// and control area to each provided buffer); a longer datagram is truncated and dropped
@@ -22,7 +27,7 @@ public struct WorkerEngineConfiguration: Sendable {
 
     public init(
         backend: IOBackend,
-        bufferCount: Int = 4096,
+        bufferCount: Int = 1024,
         bufferSize: Int = 2048,
         sendSlots: Int = 4096,
         tickMilliseconds: Int = 100,

@@ -180,7 +180,9 @@ public final class TrackerService: Sendable {
         http.announceJitter = configuration.tracker.intervalJitter
         if configuration.cluster.isEnabled { http.clusterState = ClusterStateAccess(configuration.cluster) }
         let workers = workerStatistics
+        let engines = engineCounters
         var source = TrackerStatisticsSource(udpWorkers: { workers })
+        source.udpEngines = { engines }
         if configuration.cluster.isEnabled { source.cluster = clusterStatistics }
         let front = HTTPFront(
             configuration: http, store: store, statistics: source,
@@ -327,9 +329,16 @@ public final class TrackerService: Sendable {
         let pauseNanoseconds = UInt64(configuration.tracker.cleanInterval) * 1_000_000_000 / UInt64(max(shards, 1))
         return try WorkerThread(name: "cleaner") { [self] in
             var reader = access.makeReader()
+            var trim = HeapTrimPolicy(freeBytes: HeapTuning.freeHeapBytes)
+            var lastHeapCheck = ContinuousClock.now
             while !stopSignal.isRequested {
                 for shard in 0..<shards {
                     if stopSignal.isRequested { return }
+                    // Four times a second: give back heap pages table growth freed (HeapTrimPolicy).
+                    if ContinuousClock.now - lastHeapCheck >= .milliseconds(250) {
+                        lastHeapCheck = ContinuousClock.now
+                        if trim.shouldTrim(freeBytes: HeapTuning.freeHeapBytes) { HeapTuning.returnFreePages() }
+                    }
                     reader.refresh()
                     // Torrents an access-list reload forbade are purged here, one shard at a time.
                     let current = reader

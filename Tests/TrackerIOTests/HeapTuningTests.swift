@@ -26,4 +26,39 @@ struct HeapTuningTests {
             exit(mappedOfEight() >= 6 ? 0 : 3)
         }
     }
+
+    @Test("Trimming gives the kernel back the free pages between blocks that stay, which glibc otherwise keeps")
+    func trimReturnsFreePages() async {
+        await #expect(processExitsWith: .success) {
+            // 8,192 touched 4 KiB blocks (32 MiB of heap), then 7 of each 8 freed: the survivors
+            // pin the heap, so glibc keeps ~28 MiB of free pages resident until a trim.
+            let count = 8_192
+            let blocks = (0..<count).map { _ -> UnsafeMutableRawPointer? in
+                let block = malloc(4_096)
+                if let block { memset(block, 1, 4_096) }
+                return block
+            }
+            for index in blocks.indices where index % 8 != 0 { free(blocks[index]) }
+            guard let before = ProcessStatus.read().residentBytes, HeapTuning.freeHeapBytes >= 24 << 20 else { exit(1) }
+            guard HeapTuning.returnFreePages(), let after = ProcessStatus.read().residentBytes else { exit(2) }
+            for index in blocks.indices where index % 8 == 0 { free(blocks[index]) }
+            exit(Int(before) - Int(after) >= 16 << 20 ? 0 : 3)
+        }
+    }
+
+    @Test("The trim policy trims when free heap moved by 256 KiB, and once more when it settles; never while it stays level")
+    func trimPolicy() {
+        var policy = HeapTrimPolicy(freeBytes: 10_000 << 10)
+        func trims(kib: Int) -> Bool { policy.shouldTrim(freeBytes: kib << 10) }
+        #expect(!trims(kib: 10_200), "200 KiB more and still moving: not yet")
+        #expect(trims(kib: 10_456), "256 KiB more than at the last trim")
+        #expect(!trims(kib: 10_456), "a trim does not change free bytes: no second trim")
+        for _ in 0..<100 { #expect(!trims(kib: 10_456), "level: nothing to return") }
+        #expect(!trims(kib: 10_500), "moving, under 256 KiB")
+        #expect(trims(kib: 10_500), "settled away from the last trim: trim once")
+        #expect(!trims(kib: 10_500))
+        #expect(trims(kib: 9_000), "reuse moved it: pages may have come free meanwhile")
+        #expect(!trims(kib: 500), "under 1 MiB free is not worth a walk")
+        #expect(!trims(kib: 500))
+    }
 }

@@ -61,4 +61,33 @@ struct DaemonMetricsTests {
         #expect(sockets.count == 2, "one socket per worker: \(sockets)")
         #expect(text.contains(#"ringtracker_udp_socket_receive_queue_bytes{socket="127.0.0.1:\#(port)""#))
     }
+
+    @Test("The daemon's /metrics counts each UDP engine's datagrams and buffer-ring events, on both backends",
+          arguments: availableBackends)
+    func engineEvents(backend: ServerConfiguration.BackendChoice) throws {
+        let daemon = try Daemon.Running(["--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--cpus", "0",
+                                         "--io-backend", backend.rawValue])
+        let port = try daemon.waitUntilListening()
+        let line = try daemon.waitForLine(containing: "listening")
+        let http = try #require(line.firstMatch(of: /http=(127\.0\.0\.1:\d+)/).map { String($0.1) })
+        let client = try UDPTestClient(server: "127.0.0.1", port: port, source: "127.0.0.1")
+        for _ in 0..<3 { try client.connect() }
+        // Engines publish at the end of each loop turn, just after the reply goes out: bounded wait.
+        let deadline = ContinuousClock.now + .seconds(5)
+        var received: Double?
+        var text = ""
+        repeat {
+            text = try HTTPTestClient(address: http).get("/metrics").text
+            received = Self.value(text, #"ringtracker_udp_engine_events_total{event="received",worker="0"}"#)
+        } while (received ?? 0) < 3 && ContinuousClock.now < deadline
+        #expect(received == 3, "three connects received")
+        #expect(Self.value(text, #"ringtracker_udp_engine_events_total{event="sent",worker="0"}"#) == 3)
+        for event in ["send_error", "no_send_slot", "truncated", "receive_error", "buffer_ring_empty", "receive_rearmed"] {
+            #expect(Self.value(text, #"ringtracker_udp_engine_events_total{event="\#(event)",worker="0"}"#) == 0, "\(event)")
+        }
+    }
+
+    private static func value(_ text: String, _ series: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
 }

@@ -33,6 +33,25 @@ extension HTTPMetricsPage {
         }
     }
 
+    /// The UDP engines' own counters: what happened to datagrams below the protocol (a reply the
+    /// kernel refused, no free send slot, an oversized datagram) and how often io_uring's buffer
+    /// ring ran dry, ending a multishot receive until it was re-armed.
+    func addEngineMetrics(_ registry: PrometheusCollectorRegistry, _ engines: [EngineCounters]) {
+        for (worker, engine) in engines.enumerated() {
+            let counts = engine.snapshot()
+            let events: [(String, UInt64)] = [
+                ("received", counts.received), ("sent", counts.sent), ("send_error", counts.sendErrors),
+                ("no_send_slot", counts.noSlotDrops), ("truncated", counts.truncated), ("receive_error", counts.recvErrors),
+                ("buffer_ring_empty", counts.enobufs), ("receive_rearmed", counts.rearms),
+            ]
+            for (event, value) in events {
+                counter(registry, "ringtracker_udp_engine_events_total",
+                        "UDP engine events below the protocol: datagrams received and sent, failures, buffer-ring exhaustion",
+                        [("event", event), ("worker", "\(worker)")], value)
+            }
+        }
+    }
+
     private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }

@@ -99,6 +99,7 @@ struct HTTPMetricsPage {
               [], Int64(limits.estimatedBytes))
 
         addProcessMetrics(registry)
+        addEngineMetrics(registry, shared.statistics.udpEngines())
         if let cluster = shared.statistics.cluster { clusterSeries(registry, cluster) }
 
         var bytes: [UInt8] = []

@@ -6,6 +6,8 @@ import TrackerIO
 /// `TrackerService.start` builds it over its UDP workers' statistics.
 public struct TrackerStatisticsSource: Sendable {
     public var udpWorkers: @Sendable () -> [UDPStatistics]
+    /// The UDP workers' engine counters (datagrams, send failures, buffer-ring exhaustion), by worker.
+    public var udpEngines: @Sendable () -> [EngineCounters] = { [] }
     /// Unix seconds when the tracker started.
     public var startedAt: UInt32
     /// Cluster sync counters; nil without a cluster (`/stats?mode=syncs` then reports zeros).
