@@ -22,8 +22,9 @@ public enum HeapTuning {
     /// Free bytes glibc holds in its arenas (mallinfo2's `fordblks`), resident or not.
     public static var freeHeapBytes: Int { CLiburingShim_heap_free_bytes() }
 
-    /// Returns every whole free page of every arena to the kernel (`malloc_trim(0)`). True if
-    /// any memory was released.
+    /// Returns every whole free page of every arena to the kernel (`malloc_trim(0)`). glibc keeps
+    /// no record of earlier trims: it madvises every free run of pages again, each arena locked
+    /// meanwhile. True if it released (or re-released) anything.
     @discardableResult
     public static func returnFreePages() -> Bool { CLiburingShim_malloc_trim() == 1 }
 }
@@ -33,33 +34,62 @@ public enum HeapTuning {
 /// the small blocks that stay (each shard's rank bytes): ≈ 10 MiB of free but resident pages at
 /// 1M torrents, which glibc returns only on `malloc_trim` (bench/results/2026-12-06-memory.md).
 ///
-/// The cleaner asks four times a second. It trims when the arenas' free bytes moved by
-/// `changeBytes` since the last trim (memory was freed or reused, so whole pages may have come
-/// free; the count moves either way because reuse of trimmed pages can hide new frees of resident
-/// ones), and once more when they have settled: unchanged since the previous look but not where
-/// the last trim left them, so what the last burst of frees left is returned within ~0.5 s. Free
-/// bytes that stay level (no allocation, as on the UDP path) never trim.
+/// The cleaner asks every 250 ms. It trims when the arenas' free bytes moved by `changeBytes`
+/// since the last trim (memory was freed or reused, so whole pages may have come free; the count
+/// moves either way because reuse of trimmed pages can hide new frees of resident ones), or when
+/// they have settled: unchanged since the previous look but not where the last trim left them,
+/// so what the last burst of frees left is returned within about a second. Never more than one
+/// trim per `minimumIntervalMilliseconds` (a trim re-walks and re-madvises every free run), and
+/// free bytes that stay level never trim.
 public struct HeapTrimPolicy: Sendable {
-    /// 256 KiB: above the free bytes a loop turn's churn moves, small against what table growth frees.
+    /// 256 KiB: small against what table growth frees (≈ 10 MiB at 1M torrents).
     public static let changeBytes = 256 << 10
     /// Less free memory than this is not worth a walk of the arenas.
     public static let minimumFreeBytes = 1 << 20
+    /// At most one trim a second, whatever the churn.
+    public static let minimumIntervalMilliseconds: UInt64 = 1_000
 
     private var lastTrim: Int
     private var lastSeen: Int
+    private var lastTrimAt: UInt64?
 
     public init(freeBytes: Int) {
         lastTrim = freeBytes
         lastSeen = freeBytes
     }
 
-    /// Whether to trim now, given the arenas' free bytes.
-    public mutating func shouldTrim(freeBytes: Int) -> Bool {
+    /// Whether to trim now, given the arenas' free bytes and a monotonic clock in milliseconds.
+    public mutating func shouldTrim(freeBytes: Int, atMilliseconds now: UInt64) -> Bool {
         defer { lastSeen = freeBytes }
         guard freeBytes >= Self.minimumFreeBytes, freeBytes != lastTrim else { return false }
-        let settled = freeBytes == lastSeen
-        guard settled || abs(freeBytes - lastTrim) >= Self.changeBytes else { return false }
+        if let last = lastTrimAt, now &- last < Self.minimumIntervalMilliseconds { return false }
+        return freeBytes == lastSeen || abs(freeBytes - lastTrim) >= Self.changeBytes
+    }
+
+    /// Records a trim with the free bytes read after it: the trim itself lowers the count (the
+    /// main arena's top shrinks), and that must not look like new frees.
+    public mutating func didTrim(freeBytes: Int, atMilliseconds now: UInt64) {
         lastTrim = freeBytes
-        return true
+        lastSeen = freeBytes
+        lastTrimAt = now
+    }
+}
+
+/// The cleaner's side of `HeapTrimPolicy`: reads glibc's counters, trims, records.
+public struct HeapTrimmer: Sendable {
+    /// How often the cleaner looks (between and during its per-shard pauses).
+    public static let checkNanoseconds: UInt64 = 250_000_000
+
+    private var policy: HeapTrimPolicy
+
+    public init() {
+        policy = HeapTrimPolicy(freeBytes: HeapTuning.freeHeapBytes)
+    }
+
+    public mutating func check() {
+        let now = MonotonicClock.nanoseconds() / 1_000_000
+        guard policy.shouldTrim(freeBytes: HeapTuning.freeHeapBytes, atMilliseconds: now) else { return }
+        HeapTuning.returnFreePages()
+        policy.didTrim(freeBytes: HeapTuning.freeHeapBytes, atMilliseconds: now)
     }
 }

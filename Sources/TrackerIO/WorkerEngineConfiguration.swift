@@ -8,11 +8,13 @@ public enum IOBackend: String, Sendable, CaseIterable {
 public struct WorkerEngineConfiguration: Sendable {
     public var backend: IOBackend
     /// Provided buffers (io_uring); rounded up to a power of two, at most 32768 (kernel limit).
-    /// 1,024 by default: the kernel takes buffers in ring order, so every one is touched (RSS)
-    /// within a few thousand datagrams, and 4,096 × ~2.2 KiB was 9 MiB per worker. 1,024 covers a
-    /// whole loop turn (`UringEngine.completionBatch`); datagrams that arrive while the ring is
-    /// empty wait in the socket's 8 MiB receive buffer (~10k datagrams) until the turn re-arms
-    /// the multishot receive. /metrics counts both (`buffer_ring_empty`, `receive_rearmed`).
+    /// 1,024 by default: the ring is filled at start-up, so every buffer is resident, and 4,096 ×
+    /// ~2.2 KiB was 9 MiB per worker. A saturated turn drains ~66 receives and returns their
+    /// buffers before the next batch, so 1,024 is ~15 turns of backlog; datagrams that arrive
+    /// while the ring is empty wait in the socket's receive buffer (8 MiB asked for, capped by
+    /// net.core.rmem_max without root) until the turn re-arms the multishot receive. /metrics
+    /// counts both (`buffer_ring_empty`, `receive_rearmed`). Peak unchanged against 4,096
+    /// (bench/results/2026-12-06-memory.md).
     public var bufferCount: Int
     /// Payload bytes read per datagram, the same on both backends (io_uring adds its header, name
     /// and control area to each provided buffer); a longer datagram is truncated and dropped

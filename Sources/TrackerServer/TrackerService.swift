@@ -329,22 +329,23 @@ public final class TrackerService: Sendable {
         let pauseNanoseconds = UInt64(configuration.tracker.cleanInterval) * 1_000_000_000 / UInt64(max(shards, 1))
         return try WorkerThread(name: "cleaner") { [self] in
             var reader = access.makeReader()
-            var trim = HeapTrimPolicy(freeBytes: HeapTuning.freeHeapBytes)
-            var lastHeapCheck = ContinuousClock.now
+            var heap = HeapTrimmer()
             while !stopSignal.isRequested {
                 for shard in 0..<shards {
                     if stopSignal.isRequested { return }
-                    // Four times a second: give back heap pages table growth freed (HeapTrimPolicy).
-                    if ContinuousClock.now - lastHeapCheck >= .milliseconds(250) {
-                        lastHeapCheck = ContinuousClock.now
-                        if trim.shouldTrim(freeBytes: HeapTuning.freeHeapBytes) { HeapTuning.returnFreePages() }
-                    }
                     reader.refresh()
                     // Torrents an access-list reload forbade are purged here, one shard at a time.
                     let current = reader
                     let allowed: ((InfoHash) -> Bool)? = current.mode == .open ? nil : { current.allows($0) }
                     _ = store.clean(shard: shard, now: WallClock.seconds(), allowed: allowed)
-                    stopSignal.sleep(nanoseconds: pauseNanoseconds)
+                    // The pause in slices: every slice, give back heap pages that growth freed.
+                    var remaining = pauseNanoseconds
+                    repeat {
+                        let slice = min(remaining, HeapTrimmer.checkNanoseconds)
+                        stopSignal.sleep(nanoseconds: slice)
+                        remaining -= slice
+                        heap.check()
+                    } while remaining > 0 && !stopSignal.isRequested
                 }
             }
         }

@@ -46,19 +46,28 @@ struct HeapTuningTests {
         }
     }
 
-    @Test("The trim policy trims when free heap moved by 256 KiB, and once more when it settles; never while it stays level")
+    @Test("The trim policy trims when free heap moved by 256 KiB or settled, at most once a second, never while level")
     func trimPolicy() {
         var policy = HeapTrimPolicy(freeBytes: 10_000 << 10)
-        func trims(kib: Int) -> Bool { policy.shouldTrim(freeBytes: kib << 10) }
+        var clock: UInt64 = 0
+        func trims(kib: Int, after milliseconds: UInt64 = 250) -> Bool {
+            clock += milliseconds
+            guard policy.shouldTrim(freeBytes: kib << 10, atMilliseconds: clock) else { return false }
+            // What a trim does to the count: the main arena's top shrinks.
+            policy.didTrim(freeBytes: (kib - 100) << 10, atMilliseconds: clock)
+            return true
+        }
         #expect(!trims(kib: 10_200), "200 KiB more and still moving: not yet")
         #expect(trims(kib: 10_456), "256 KiB more than at the last trim")
-        #expect(!trims(kib: 10_456), "a trim does not change free bytes: no second trim")
-        for _ in 0..<100 { #expect(!trims(kib: 10_456), "level: nothing to return") }
-        #expect(!trims(kib: 10_500), "moving, under 256 KiB")
-        #expect(trims(kib: 10_500), "settled away from the last trim: trim once")
-        #expect(!trims(kib: 10_500))
-        #expect(trims(kib: 9_000), "reuse moved it: pages may have come free meanwhile")
-        #expect(!trims(kib: 500), "under 1 MiB free is not worth a walk")
+        #expect(!trims(kib: 10_356, after: 2_000), "the trim's own drop is not new frees: no second trim")
+        for _ in 0..<100 { #expect(!trims(kib: 10_356), "level: nothing to return") }
+        #expect(!trims(kib: 10_400), "moving, under 256 KiB")
+        #expect(trims(kib: 10_400), "settled away from the last trim: trim once")
+        #expect(!trims(kib: 20_000), "10 MiB more, but a trim ran 250 ms ago")
+        #expect(!trims(kib: 30_000), "still within the second")
+        #expect(!trims(kib: 40_000))
+        #expect(trims(kib: 40_000), "a second after the last trim")
+        #expect(!trims(kib: 500, after: 2_000), "under 1 MiB free is not worth a walk")
         #expect(!trims(kib: 500))
     }
 }
