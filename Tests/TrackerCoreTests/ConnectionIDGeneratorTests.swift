@@ -21,6 +21,14 @@ struct ConnectionIDGeneratorTests {
         #expect(SipHash24.hash(key: key, bytes: []) == 0x726F_DB47_DD0E_0E31)
     }
 
+    @Test("An IPv4 ID is the SipHash of one block: the address, the bucket's low 29 bits, the family tag 4")
+    func ipv4Layout() {
+        let bucket = start / 120
+        let word = UInt64(0xCB00_7105) << 32 | UInt64(bucket & ((1 << 29) - 1)) << 3 | 4
+        let mac = SipHash24.hash(key: generator.key, words: word)
+        #expect(generator.make(for: client, now: start).rawValue == (mac & ~1) | UInt64(bucket & 1))
+    }
+
     @Test("An ID is valid now, after one bucket, and not after two")
     func validityWindow() {
         let id = generator.make(for: client, now: start)
