@@ -19,6 +19,14 @@ public struct ProcessStatus: Sendable, Equatable {
 
     public init() {}
 
+    /// Resident bytes alone, from /proc/self/statm (one small read, for the cleaner's heap trims).
+    public static func residentBytes() -> UInt64? {
+        guard let text = BoundedFile.systemText(of: "/proc/self/statm") else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = UInt64(fields[1]) else { return nil }
+        return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     public static func read() -> ProcessStatus {
         var status = ProcessStatus()
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))

@@ -53,8 +53,8 @@ struct HeapTuningTests {
         func trims(kib: Int, after milliseconds: UInt64 = 250) -> Bool {
             clock += milliseconds
             guard policy.shouldTrim(freeBytes: kib << 10, atMilliseconds: clock) else { return false }
-            // What a trim does to the count: the main arena's top shrinks.
-            policy.didTrim(freeBytes: (kib - 100) << 10, atMilliseconds: clock)
+            // What a useful trim does: the main arena's top shrinks, 2 MiB of RSS comes back.
+            policy.didTrim(freeBytes: (kib - 100) << 10, releasedBytes: 2 << 20, atMilliseconds: clock)
             return true
         }
         #expect(!trims(kib: 10_200), "200 KiB more and still moving: not yet")
@@ -69,5 +69,30 @@ struct HeapTuningTests {
         #expect(trims(kib: 40_000), "a second after the last trim")
         #expect(!trims(kib: 500, after: 2_000), "under 1 MiB free is not worth a walk")
         #expect(!trims(kib: 500))
+    }
+
+    @Test("Trims that give back little RSS back off, doubling to a minute; a useful one resets the interval")
+    func trimBackOff() {
+        var policy = HeapTrimPolicy(freeBytes: 10 << 20)
+        var clock: UInt64 = 0
+        var free = 10 << 20
+        var intervals: [UInt64] = []
+        // Steady churn: the count moves by 512 KiB every check, each trim returns 100 KiB.
+        for _ in 0..<2_000 {
+            clock += 250
+            free += (clock / 250) % 2 == 0 ? 512 << 10 : -(512 << 10)
+            if policy.shouldTrim(freeBytes: free, atMilliseconds: clock) {
+                policy.didTrim(freeBytes: free, releasedBytes: 100 << 10, atMilliseconds: clock)
+                intervals.append(policy.intervalMilliseconds)
+            }
+        }
+        #expect(intervals.prefix(7) == [2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 64_000])
+        #expect(intervals.count < 15, "500 s of churn: \(intervals.count) trims")
+        clock += 64_000
+        free += 8 << 20
+        let trimsAfterGrowth = policy.shouldTrim(freeBytes: free, atMilliseconds: clock)
+        #expect(trimsAfterGrowth, "8 MiB freed")
+        policy.didTrim(freeBytes: free, releasedBytes: 8 << 20, atMilliseconds: clock)
+        #expect(policy.intervalMilliseconds == 1_000, "a useful trim: back to one second")
     }
 }
