@@ -76,6 +76,7 @@ struct Torrent: Sendable {
     func peerCount(_ lists: PeerLists) -> Int { count4(lists) + count6(lists) }
     func leechers(_ lists: PeerLists) -> Int { peerCount(lists) - seeders(lists) }
 
+    /// The swarm counted once: seeders, then leechers as the rest.
     func scrapeCounts(_ lists: PeerLists) -> ScrapeCounts {
         let seeders = seeders(lists)
         return ScrapeCounts(seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: peerCount(lists) - seeders),
@@ -83,10 +84,10 @@ struct Torrent: Sendable {
     }
 
     func outcome(peerCount: Int, examined: Int, _ lists: PeerLists, renewed: UpsertResult? = nil, now: UInt32 = 0) -> AnnounceOutcome {
-        let seeders = seeders(lists)
+        let counts = scrapeCounts(lists)
         var outcome = AnnounceOutcome(
-            seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: self.peerCount(lists) - seeders),
-            downloaded: downloaded, peerCount: peerCount, examined: examined)
+            seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded,
+            peerCount: peerCount, examined: examined)
         if let stamp = renewed?.previousStamp { outcome.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
         return outcome
     }

@@ -19,12 +19,10 @@ public struct ProcessStatus: Sendable, Equatable {
 
     public init() {}
 
-    /// Resident bytes alone, from /proc/self/statm (one small read, for the cleaner's heap trims).
+    /// Resident bytes alone (one read of /proc/self/stat, for the cleaner's heap trims).
     public static func residentBytes() -> UInt64? {
-        guard let text = BoundedFile.systemText(of: "/proc/self/statm") else { return nil }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = UInt64(fields[1]) else { return nil }
-        return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+        guard let stat = BoundedFile.systemText(of: "/proc/self/stat"), let fields = parseStat(stat) else { return nil }
+        return fields.residentPages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     public static func read() -> ProcessStatus {

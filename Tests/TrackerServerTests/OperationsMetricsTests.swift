@@ -62,11 +62,11 @@ struct DaemonMetricsTests {
         #expect(text.contains(#"ringtracker_udp_socket_receive_queue_bytes{socket="127.0.0.1:\#(port)""#))
     }
 
-    @Test("The daemon's /metrics counts each UDP engine's datagrams and buffer-ring events, on both backends",
-          arguments: availableBackends)
-    func engineEvents(backend: ServerConfiguration.BackendChoice) throws {
-        let daemon = try Daemon.Running(["--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--cpus", "0",
-                                         "--io-backend", backend.rawValue])
+    @Test("The daemon's /metrics counts each UDP engine's datagrams and buffer-ring events, on both backends and both worker layouts",
+          arguments: availableBackends, WorkerLayout.allCases)
+    func engineEvents(backend: ServerConfiguration.BackendChoice, layout: WorkerLayout) throws {
+        let daemon = try Daemon.Running(["--udp", "127.0.0.1:0", "--http", "127.0.0.1:0",
+                                         "--io-backend", backend.rawValue] + layout.daemonArguments)
         let port = try daemon.waitUntilListening()
         let line = try daemon.waitForLine(containing: "listening")
         let http = try #require(line.firstMatch(of: /http=(127\.0\.0\.1:\d+)/).map { String($0.1) })
@@ -80,17 +80,20 @@ struct DaemonMetricsTests {
         repeat {
             // io_uring counts a reply as sent when its completion comes back, a turn later.
             text = try HTTPTestClient(address: http).get("/metrics").text
-            received = Self.value(text, #"ringtracker_udp_engine_events_total{event="received",worker="0"}"#)
-            sent = Self.value(text, #"ringtracker_udp_engine_events_total{event="sent",worker="0"}"#)
+            received = Self.total(text, event: "received")
+            sent = Self.total(text, event: "sent")
         } while ((received ?? 0) < 3 || (sent ?? 0) < 3) && ContinuousClock.now < deadline
         #expect(received == 3, "three connects received")
         #expect(sent == 3, "three replies sent")
         for event in ["send_error", "no_send_slot", "truncated", "receive_error", "buffer_ring_empty", "receive_rearmed"] {
-            #expect(Self.value(text, #"ringtracker_udp_engine_events_total{event="\#(event)",worker="0"}"#) == 0, "\(event)")
+            #expect(Self.total(text, event: event) == 0, "\(event)")
         }
     }
 
-    private static func value(_ text: String, _ series: String) -> Double? {
-        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    /// One engine event summed over the workers' series (nil when no worker reports it).
+    private static func total(_ text: String, event: String) -> Double? {
+        let prefix = #"ringtracker_udp_engine_events_total{event=""# + event + #"",worker=""#
+        let values = text.split(separator: "\n").filter { $0.hasPrefix(prefix) }.compactMap { Double($0.split(separator: " ").last ?? "") }
+        return values.isEmpty ? nil : values.reduce(0, +)
     }
 }
