@@ -22,6 +22,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TrackerProtocol", package: "RingTracker"),
                 .product(name: "TrackerCore", package: "RingTracker"),
+                .product(name: "TrackerIO", package: "RingTracker"),
                 .product(name: "TrackerServer", package: "RingTracker"),
             ],
             path: "Benchmarks/TrackerMicro",

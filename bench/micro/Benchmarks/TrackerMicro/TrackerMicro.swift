@@ -4,6 +4,7 @@
 import Benchmark
 import Glibc
 import TrackerCore
+import TrackerIO
 import TrackerProtocol
 import TrackerServer
 
@@ -157,7 +158,7 @@ let benchmarks: @Sendable () -> Void = {
             let peer = (k &* 7919) % Population.peers
             let endpoint = population.endpoint(peer)
             guard case .v4(let address) = endpoint.address else { continue }
-            let cid = ids.make(for: endpoint, now: now)
+            let cid = ids.make(for: endpoint.address, now: now)
             packets.append(announcePacket(cid: cid.rawValue, hash: population.hashes[population.peerTorrent[peer]], port: endpoint.port))
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
