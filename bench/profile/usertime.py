@@ -1,40 +1,74 @@
 #!/usr/bin/env python3
-"""bench/profile/usertime.py REPS DISTRIBUTION label=RINGTRACKER_BINARY ...
+"""bench/profile/usertime.py [--reps 3] [--distribution seq] [--backend io_uring] label=RINGTRACKER ...
 
-User and system CPU µs per response of RingTracker (io_uring, one worker on CPU 0) at peak, for an
-A/B of builds: per rep and binary, a fresh server, a populating peak run (1M torrents / 2M peers,
-ringflood on CPU 1 with --distribution DISTRIBUTION), then a 10 s --resume peak run bracketed by
-/proc/PID/stat. Binaries are interleaved. Needs a release ringflood in .build/release."""
-import json, os, subprocess, sys, time, signal
-reps, dist = int(sys.argv[1]), sys.argv[2]
-pairs = [a.split("=", 1) for a in sys.argv[3:]]
-FLOOD = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "release", "ringflood")
-tick = os.sysconf("SC_CLK_TCK")
-def stat(pid):
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return int(f[11]), int(f[12])
-res = {l: [] for l, _ in pairs}
-for r in range(reps):
-    for label, binary in pairs:
-        for backend in ("io_uring",):
-            p = subprocess.Popen(["taskset", "-c", "0", binary, "--udp", "127.0.0.1:17969", "--cpus", "0", "--io-backend", backend,
-                                  "--log-level", "notice", "--max-new-torrents-per-minute", "0", "--max-torrents", "0", "--max-memory", "0"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(2)  # bound and listening well before this
-            base = ["taskset", "-c", "1", FLOOD, "--target", "127.0.0.1:17969", "--torrents", "1000000", "--peers", "2000000",
-                    "--seed", "1", "--cpus", "1", "--json", "--distribution", dist, "--window", "128"]
-            subprocess.run(base + ["--duration", "3", "--warmup", "5", "--warmup-limit", "60"], check=True, capture_output=True)
-            u0, s0 = stat(p.pid)
-            out = json.loads(subprocess.run(base + ["--resume", "--duration", "10", "--warmup", "1", "--warmup-limit", "1"],
-                                            check=True, capture_output=True).stdout)
-            u1, s1 = stat(p.pid)
-            p.send_signal(signal.SIGTERM); p.wait(10)
-            rps = out["responsesPerSecond"]
-            # The bracket spans the 1 s warm-up and the 10 s measured phase at the same rate.
-            user = (u1 - u0) / tick * 1e6 / (rps * 11)
-            sysc = (s1 - s0) / tick * 1e6 / (rps * 11)
-            res[label].append((rps, user, sysc))
-            print(f"rep {r+1} {label}: {rps:,.0f} resp/s, user {user:.3f} µs/resp, sys {sysc:.3f}", flush=True)
-for label, v in res.items():
-    v2 = sorted(x[1] for x in v)
-    print(f"{label}: median user {v2[len(v2)//2]:.3f} µs/resp; peaks {[round(x[0]) for x in v]}")
+User and system CPU µs per response of RingTracker builds at peak, for an A/B of one change: per
+rep and build (interleaved), a fresh server started as bench/compare starts it (CPU 0, one worker,
+ready on a probe), a populating peak run of ringflood on CPU 1 (1M torrents / 2M peers), then a
+`--resume` peak run with no warm-up whose whole life /proc/PID/stat brackets. bench/compare
+reports utime+stime only; the tracker's own code is ≈ 20 % of that, so a change to it shows here.
+Needs release ringtracker/ringflood in .build/release (ringflood writes the probe's whitelist)."""
+import argparse, importlib.machinery, importlib.util, os, statistics, subprocess, sys, tempfile, shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_loader = importlib.machinery.SourceFileLoader("compare", os.path.join(HERE, "..", "compare"))
+_spec = importlib.util.spec_from_loader("compare", _loader)
+compare = importlib.util.module_from_spec(_spec)
+_loader.exec_module(compare)
+
+
+def cpu_ticks(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])   # utime, stime (fields 14 and 15)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("builds", nargs="+", metavar="label=PATH")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--distribution", default="seq")
+    ap.add_argument("--backend", default="io_uring", choices=["io_uring", "mmsg"])
+    ap.add_argument("--secs", type=float, default=10)
+    ap.add_argument("--torrents", type=int, default=1_000_000)
+    ap.add_argument("--peers", type=int, default=2_000_000)
+    ap.add_argument("--port", type=int, default=17969)
+    ap.add_argument("--warmup-limit", type=float, default=60)
+    ap.add_argument("--window", type=int, default=128, help="closed-loop window, as bench/compare's peak (default 128)")
+    args = ap.parse_args()
+    builds = [b.split("=", 1) for b in args.builds]
+    kind = "rt-uring" if args.backend == "io_uring" else "rt-mmsg"
+    tick = os.sysconf("SC_CLK_TCK")
+    tmp = tempfile.mkdtemp(prefix="ringusertime-")
+    whitelist = os.path.join(tmp, "whitelist.txt")
+    subprocess.run([os.path.join(compare.BIN, "ringflood"), "--torrents", str(args.torrents), "--seed", "1",
+                    "--write-whitelist", whitelist], check=True, stderr=subprocess.DEVNULL)
+    with open(whitelist) as f:
+        first_hash = bytes.fromhex(f.readline().strip())
+    results = {label: [] for label, _ in builds}
+    try:
+        for rep in range(args.reps):
+            for label, binary in builds:
+                server = compare.Server(kind, args, tmp, first_hash, binary=os.path.abspath(binary))
+                try:
+                    compare.flood(args, server, tmp, f"rep {rep + 1} {label} populate",
+                                  ["--window", str(args.window), "--duration", "3", "--warmup", "5", "--warmup-limit", str(args.warmup_limit)])
+                    user0, sys0 = cpu_ticks(server.pid)
+                    out = compare.flood(args, server, tmp, f"rep {rep + 1} {label} measured",
+                                        ["--resume", "--window", str(args.window), "--duration", str(args.secs), "--warmup", "0", "--warmup-limit", "0"])
+                    user1, sys1 = cpu_ticks(server.pid)
+                finally:
+                    server.stop()
+                responses = out["responsesPerSecond"] * args.secs
+                user = (user1 - user0) / tick * 1e6 / responses
+                system = (sys1 - sys0) / tick * 1e6 / responses
+                results[label].append((out["responsesPerSecond"], user, system))
+                print(f"rep {rep + 1} {label}: {out['responsesPerSecond']:,.0f} resp/s, user {user:.3f} µs/resp, "
+                      f"sys {system:.3f}", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    for label, rows in results.items():
+        print(f"{label}: median user {statistics.median(r[1] for r in rows):.3f} µs/resp, "
+              f"median sys {statistics.median(r[2] for r in rows):.3f}, peaks {[round(r[0]) for r in rows]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
