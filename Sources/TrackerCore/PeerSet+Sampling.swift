@@ -72,20 +72,19 @@ extension PeerList {
         var out = span._mutatingExtracting(droppingFirst: offset)
         var written = 0
         var examined = 0
-        Self.window(leechers, take: fromLeechers, skipping: requester, padded: padded, rng: &rng,
+        Self.window(leechers.span, take: fromLeechers, skipping: requester, padded: padded, rng: &rng,
                     into: &out, written: &written, examined: &examined)
-        Self.window(seeders, take: fromSeeders, skipping: requester, padded: padded, rng: &rng,
+        Self.window(seeders.span, take: fromSeeders, skipping: requester, padded: padded, rng: &rng,
                     into: &out, written: &written, examined: &examined)
         return (written, examined)
     }
 
     @inline(__always)
     private static func window(
-        _ peers: [P], take wanted: Int, skipping requester: P, padded: Bool, rng: inout Xoshiro256,
+        _ records: Span<P>, take wanted: Int, skipping requester: P, padded: Bool, rng: inout Xoshiro256,
         into out: inout MutableRawSpan, written: inout Int, examined: inout Int
     ) {
-        guard wanted > 0, !peers.isEmpty else { return }
-        let records = peers.span
+        guard wanted > 0, !records.isEmpty else { return }
         let start = Int.random(in: 0..<records.count, using: &rng)
         // The wrapping window as two contiguous runs, start..<count then 0..<start: no wrap test
         // per record. At most one record (the requester) is skipped, so this ends within
@@ -121,20 +120,32 @@ extension PeerList {
         _ run: Span<P>, take wanted: Int, skipping requester: P, storing: S.Type,
         into out: inout MutableRawSpan, written: inout Int, taken: inout Int, examined: inout Int
     ) {
+        // Each of the first `wanted - taken` records is stored, and the write position moves on
+        // unless it was the requester: no branch and no stored-count test per record. The
+        // requester is in the set once, so after it one more record, never the requester,
+        // completes the run. Its bytes, when stored, lie where the next record overwrites them or
+        // past the reply's end (`written` counts real records), inside the room the caller
+        // checked for `limit` records.
         // Bounded by the list and the reply size, so plain wrapping arithmetic cannot overflow.
-        var index = 0
+        let count = min(run.count, wanted &- taken)
         var at = written &* P.compactSize
-        let first = taken
-        let limit = min(run.count, wanted &- taken &+ 1)   // at most one record is skipped
-        while index < limit && taken < wanted {
+        var index = 0
+        var skipped = false
+        while index < count {
             let peer = run[index]
-            index &+= 1
-            guard !peer.hasSameEndpoint(as: requester) else { continue }
             S.write(peer, into: &out, at: at)
-            at &+= P.compactSize
-            taken &+= 1
+            let isRequester = peer.hasSameEndpoint(as: requester)
+            at &+= isRequester ? 0 : P.compactSize
+            skipped = skipped || isRequester
+            index &+= 1
         }
-        written &+= taken &- first
+        if skipped && index < run.count {
+            S.write(run[index], into: &out, at: at)
+            index &+= 1
+        }
+        let stored = skipped ? index &- 1 : index
+        written &+= stored
+        taken &+= stored
         examined &+= index
     }
 }

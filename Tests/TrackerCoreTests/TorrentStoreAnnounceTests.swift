@@ -192,6 +192,45 @@ struct TorrentStoreAnnounceTests {
         #expect(Set(reply.peers) == others)
     }
 
+    @Test("Wherever the requester sits in the window, the reply is distinct other peers, as many as asked or fit, leechers first for a seeder")
+    func requesterAnywhereInWindow() {
+        // Sampling stores every record of the window and steps over the requester's afterwards;
+        // the random start puts the requester first, last and in between, at every reply size,
+        // with room for exactly the reply (the 6-byte store path) and with spare room.
+        for ipv6 in [false, true] {
+            let size = ipv6 ? 18 : 6
+            for swarmSize in 3...9 {
+                var h = Harness()
+                let hash = testHash(UInt64(100 + swarmSize))
+                let swarm = (1...swarmSize).map { ipv6 ? v6(UInt64($0)) : v4(UInt32($0)) }
+                let seeders = Set(swarm.enumerated().filter { $0.offset % 3 == 0 }.map(\.element))
+                for peer in swarm { h.announce(hash, from: peer, seeder: seeders.contains(peer)) }
+                for requester in swarm {
+                    let isSeeder = seeders.contains(requester)
+                    let leechersAvailable = swarm.filter { !seeders.contains($0) && $0 != requester }.count
+                    for want in 1...swarmSize {
+                        let expected = min(want, swarmSize - 1)
+                        for room in [expected * size, expected * size + 64] {
+                            for _ in 0..<8 {
+                                let reply = h.announce(
+                                    hash, from: requester, seeder: isSeeder, numWant: want,
+                                    bufferSize: 20 + room, offset: 20)
+                                #expect(reply.peers.count == expected)
+                                #expect(Set(reply.peers).count == reply.peers.count)
+                                #expect(!reply.peers.contains(requester))
+                                #expect(Set(reply.peers).isSubset(of: swarm))
+                                if isSeeder {
+                                    let leechers = reply.peers.filter { !seeders.contains($0) }.count
+                                    #expect(leechers == min(expected, leechersAvailable))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("A small swarm returns every other peer")
     func smallSwarmReturnsAll() {
         var h = Harness()
