@@ -48,8 +48,8 @@ struct Peer4: CompactPeer, Equatable {
         mixBits(seed ^ (word & Self.endpointMask))
     }
 
-    /// One 8-byte store: address and port in network order, then the meta as scratch (the next
-    /// record, or nothing the reply's length covers, overwrites it).
+    /// One 8-byte store: address and port in network order, then the meta as scratch: the next
+    /// record overwrites it, or it lies beyond the reply's length.
     static var paddedSize: Int { 8 }
 
     @inline(__always)

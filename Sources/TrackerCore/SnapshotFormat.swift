@@ -29,9 +29,9 @@ public enum SnapshotFormat {
     public static let trailerSize = 12
     /// 20 info_hash + 4 downloaded + 4 last activity + 4 + 4 peer counts.
     public static let torrentRecordSize = 36
-    /// Same 8 bytes as `Peer4` in memory: 4 address + 2 port + 2 meta.
+    /// 4 address + 2 port + 2 meta, each big-endian (the fields `Peer4` holds in 8 bytes).
     public static let peer4RecordSize = 8
-    /// Same 20 bytes as `Peer6` in memory: 16 address + 2 port + 2 meta.
+    /// 16 address + 2 port + 2 meta, each big-endian (the fields `Peer6` holds in 20 bytes).
     public static let peer6RecordSize = 20
     /// The store's shard-count ceiling (2^20); anything above is a damaged header.
     public static let maximumShards = 1 << 20

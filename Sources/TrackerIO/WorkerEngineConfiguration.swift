@@ -8,17 +8,17 @@ public enum IOBackend: String, Sendable, CaseIterable {
 public struct WorkerEngineConfiguration: Sendable {
     public var backend: IOBackend
     /// Provided buffers (io_uring); rounded up to a power of two, at most 32768 (kernel limit).
-    /// 128 by default. The kernel takes buffers from the ring in order, so each is reused only
-    /// after all the others: with 1,024 × ~2.2 KiB the receive buffers rotated through 2.2 MiB and
-    /// were cold by the time they came round again behind the tracker's own table misses (the bare
-    /// io_uring path, with no table, did not suffer). 128 keeps them in cache: peak +7–13 % and
-    /// CPU per response −11 % against 1,024 in A/B runs of both orders
-    /// (bench/results/2026-12-06-2130-buffers.md). A saturated turn drains ~66 receives and
-    /// returns their buffers before the next batch; datagrams that arrive while the ring is empty
-    /// wait in the socket's receive buffer (8 MiB asked for, capped by net.core.rmem_max without
-    /// root) until the turn re-arms the multishot receive. /metrics counts both
-    /// (`buffer_ring_empty`, `receive_rearmed`); neither moved at peak or under an open-loop
-    /// overload in those runs.
+    /// 128 by default. The kernel takes buffers in ring order, so each is reused only after all
+    /// the others: 1,024 × ~2.1 KiB rotate through 2 MiB, likely out of cache by the time they come
+    /// round again behind the tracker's own table misses (inferred: this VM has no cache counters).
+    /// In A/B runs of both orders 128 gave a higher peak and less CPU per response than 1,024;
+    /// the final interleaved run did not reproduce the peak gain (bench/results/2026-12-06-2130-
+    /// buffers.md). A saturated turn drains ~66 receives and returns their buffers before the next
+    /// batch; datagrams that arrive while the ring is empty wait in the socket's receive buffer
+    /// (8 MiB asked for, capped by net.core.rmem_max without root) until the turn re-arms the
+    /// multishot receive, which /metrics counts (`buffer_ring_empty`, `receive_rearmed`). Neither
+    /// moved with 128 under a closed loop of 4,096 outstanding requests at saturation. The ring is
+    /// shared by all of a worker's sockets.
     public var bufferCount: Int
     /// Payload bytes read per datagram, the same on both backends (io_uring adds its header, name
     /// and control area to each provided buffer); a longer datagram is truncated and dropped

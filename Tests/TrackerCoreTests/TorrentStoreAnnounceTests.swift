@@ -194,17 +194,25 @@ struct TorrentStoreAnnounceTests {
 
     @Test("Wherever the requester sits in the window, the reply is distinct other peers, as many as asked or fit, leechers first for a seeder")
     func requesterAnywhereInWindow() {
-        // Sampling stores every record of the window and steps over the requester's afterwards;
-        // the random start puts the requester first, last and in between, at every reply size,
-        // with room for exactly the reply (the 6-byte store path) and with spare room.
+        // Sampling stores every record of the window and steps over the requester's afterwards.
+        // Random window starts put the requester first, last, in between and outside the window,
+        // at every reply size, with room for exactly the reply (IPv4's 6-byte store path) and with
+        // spare room. Peers share addresses on other ports (the port half of the endpoint), and
+        // seeders completed first, so their stored meta differs from the re-announce's.
+        var examinedKinds = Set<Int>()
         for ipv6 in [false, true] {
             let size = ipv6 ? 18 : 6
             for swarmSize in 3...9 {
                 var h = Harness()
                 let hash = testHash(UInt64(100 + swarmSize))
-                let swarm = (1...swarmSize).map { ipv6 ? v6(UInt64($0)) : v4(UInt32($0)) }
+                let swarm = (1...swarmSize).map { (i: Int) -> PeerEndpoint in
+                    ipv6 ? v6(UInt64(i % 3 + 1), port: UInt16(6000 + i)) : v4(UInt32(i % 3 + 1), port: UInt16(6000 + i))
+                }
                 let seeders = Set(swarm.enumerated().filter { $0.offset % 3 == 0 }.map(\.element))
-                for peer in swarm { h.announce(hash, from: peer, seeder: seeders.contains(peer)) }
+                for peer in swarm {
+                    let isSeeder = seeders.contains(peer)
+                    h.announce(hash, from: peer, event: isSeeder ? .completed : .none, seeder: isSeeder)
+                }
                 for requester in swarm {
                     let isSeeder = seeders.contains(requester)
                     let leechersAvailable = swarm.filter { !seeders.contains($0) && $0 != requester }.count
@@ -219,6 +227,9 @@ struct TorrentStoreAnnounceTests {
                                 #expect(Set(reply.peers).count == reply.peers.count)
                                 #expect(!reply.peers.contains(requester))
                                 #expect(Set(reply.peers).isSubset(of: swarm))
+                                // Each window examines what it stores plus, at most, the requester.
+                                #expect(reply.outcome.examined >= expected && reply.outcome.examined <= expected + 1)
+                                examinedKinds.insert(reply.outcome.examined - expected)
                                 if isSeeder {
                                     let leechers = reply.peers.filter { !seeders.contains($0) }.count
                                     #expect(leechers == min(expected, leechersAvailable))
@@ -229,6 +240,8 @@ struct TorrentStoreAnnounceTests {
                 }
             }
         }
+        // The sweep stepped over the requester inside a window and also missed it.
+        #expect(examinedKinds == [0, 1])
     }
 
     @Test("A small swarm returns every other peer")
