@@ -41,7 +41,10 @@ RINGFLOOD="$ROOT/.build/release/ringflood"
 DIR="$(mktemp -d /tmp/ringtracker-callgrind.XXXXXX)"
 chmod 755 "$DIR"
 PID=""
-cleanup() { if [ -n "$PID" ]; then kill -INT "$PID" 2>/dev/null || true; sleep 1; kill -9 "$PID" 2>/dev/null || true; fi; [ -n "${KEEP:-}" ] || rm -rf "$DIR"; }
+cleanup() {
+  if [ -n "$PID" ]; then kill -INT "$PID" 2>/dev/null || true; sleep 1; kill -9 "$PID" 2>/dev/null || true; fi
+  if [ -n "${KEEP:-}" ]; then echo "kept $DIR (bench/callgrind/selfcost.py $DIR)"; else rm -rf "$DIR"; fi
+}
 trap cleanup EXIT
 # Valgrind 3.19 cannot read the DWARF 5 the Swift toolchain emits: measure a copy without debug
 # info (the symbol table stays, so callgrind_annotate still names functions).
