@@ -14,6 +14,10 @@ protocol CompactPeer: BitwiseCopyable, Sendable {
     /// `writeCompact` in as few stores as possible, possibly writing up to `paddedSize` bytes;
     /// the caller guarantees `offset + paddedSize` bytes of room.
     func writeCompactPadded(into span: inout MutableRawSpan, at offset: Int)
+    /// `writeCompactPadded` with no range check per store, for the sampling loop, which checks a
+    /// whole run's range once. The caller guarantees `0 <= offset` and
+    /// `offset + paddedSize <= span.byteCount`.
+    @unsafe func writeCompactPadded(into span: inout MutableRawSpan, uncheckedAt offset: Int)
 }
 
 enum PeerMeta {
@@ -74,6 +78,9 @@ struct UpsertResult: Equatable {
     /// The change in seeders this upsert made: +1 for a new seeder or a leecher turned seeder, −1
     /// for a seeder turned leecher (the store keeps its per-shard seeder count from it).
     var seederChange: Int
+    /// Where the peer now is in the `PeerList` array its seeder bit names, so sampling can step
+    /// over it without comparing every record; 0 for the inline sets, which have no positions.
+    var position: Int = 0
 
     /// 10 min: a peer re-announcing every 30 min is re-synced each time, one announcing more often
     /// is not, so other nodes' copies never expire while the peer is alive (timeout 45 min).

@@ -57,6 +57,12 @@ struct Peer4: CompactPeer, Equatable {
         span.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self)
     }
 
+    @unsafe @inline(__always)
+    func writeCompactPadded(into span: inout MutableRawSpan, uncheckedAt offset: Int) {
+        // SAFETY: the caller checked offset..<offset + 8 lies in the span (protocol requirement).
+        unsafe span.storeBytes(of: word.littleEndian, toUncheckedByteOffset: offset, as: UInt64.self)
+    }
+
     func writeCompact(into span: inout MutableRawSpan, at offset: Int) {
         span.storeBytes(of: low.littleEndian, toByteOffset: offset, as: UInt32.self)
         span.storeBytes(of: UInt16(truncatingIfNeeded: high).littleEndian, toByteOffset: offset + 4, as: UInt16.self)

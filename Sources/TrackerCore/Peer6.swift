@@ -43,6 +43,16 @@ struct Peer6: CompactPeer, Equatable {
         writeCompact(into: &span, at: offset)
     }
 
+    @unsafe @inline(__always)
+    func writeCompactPadded(into span: inout MutableRawSpan, uncheckedAt offset: Int) {
+        // SAFETY: the caller checked offset..<offset + 18 lies in the span (protocol requirement).
+        unsafe span.storeBytes(of: a0.bigEndian, toUncheckedByteOffset: offset, as: UInt32.self)
+        unsafe span.storeBytes(of: a1.bigEndian, toUncheckedByteOffset: offset + 4, as: UInt32.self)
+        unsafe span.storeBytes(of: a2.bigEndian, toUncheckedByteOffset: offset + 8, as: UInt32.self)
+        unsafe span.storeBytes(of: a3.bigEndian, toUncheckedByteOffset: offset + 12, as: UInt32.self)
+        unsafe span.storeBytes(of: port.bigEndian, toUncheckedByteOffset: offset + 16, as: UInt16.self)
+    }
+
     func writeCompact(into span: inout MutableRawSpan, at offset: Int) {
         span.storeBytes(of: a0.bigEndian, toByteOffset: offset, as: UInt32.self)
         span.storeBytes(of: a1.bigEndian, toByteOffset: offset + 4, as: UInt32.self)

@@ -141,12 +141,14 @@ struct PeerList<P: CompactPeer>: Sendable {
     /// completes for the first time, so `downloaded` counts once per peer.
     mutating func upsert(_ peer: P, seed: UInt64) -> UpsertResult {
         guard let location = find(peer, seed: seed) else {
-            insert(peer, seed: seed)
-            return .inserted(peer)
+            var result = UpsertResult.inserted(peer)
+            result.position = insert(peer, seed: seed).position
+            return result
         }
         let existing = self[location]
-        update(at: location, with: peer.merged(over: existing), seed: seed)
-        return .updated(peer, over: existing)
+        var result = UpsertResult.updated(peer, over: existing)
+        result.position = update(at: location, with: peer.merged(over: existing), seed: seed).position
+        return result
     }
 
     /// Visits every peer, seeders first, in storage order.

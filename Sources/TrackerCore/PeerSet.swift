@@ -63,9 +63,10 @@ enum PeerSet<P: CompactPeer>: Sendable {
             var list = PeerList<P>()
             list.insert(first, seed: seed)
             list.insert(second, seed: seed)
-            list.insert(peer, seed: seed)
+            var result = UpsertResult.inserted(peer)
+            result.position = list.insert(peer, seed: seed).position
             self = .many(slab.allocate(list))
-            return .inserted(peer)
+            return result
         case .many(let handle):
             // In place: the slab's array and the list's arrays stay uniquely referenced.
             return slab.lists[handle.position].upsert(peer, seed: seed)

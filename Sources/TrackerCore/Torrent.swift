@@ -116,7 +116,7 @@ struct Torrent: Sendable {
         }
         let change = peers4.upsert(peer, seed: seed, in: &lists.v4)
         if change.completedNow { downloaded &+= 1 }
-        let sampled = peers4.sample(for: peer, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
+        let sampled = peers4.sample(for: peer, at: change.position, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
         return applied(change, evicted: evicted, sampled: sampled, lists, now: now)
     }
 
@@ -130,7 +130,7 @@ struct Torrent: Sendable {
         let evicted = cap > 0 ? lists.v6.lists[peers6.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng) : nil
         let change = lists.v6.lists[peers6.position].upsert(peer, seed: seed)
         if change.completedNow { downloaded &+= 1 }
-        let sampled = lists.v6[peers6].sample(for: peer, limit: numWant, rng: &rng, into: &span, at: offset)
+        let sampled = lists.v6[peers6].sample(for: peer, at: change.position, limit: numWant, rng: &rng, into: &span, at: offset)
         return applied(change, evicted: evicted, sampled: sampled, lists, now: now)
     }
 

@@ -244,6 +244,30 @@ struct TorrentStoreAnnounceTests {
         #expect(examinedKinds == [0, 1])
     }
 
+    @Test("A peer that turns seeder or leecher is skipped at its new place in the swarm")
+    func requesterSkippedAfterMovingLists() {
+        // Sampling steps over the requester at the position its upsert reports; a change of
+        // seeder bit moves the record to the end of the other array (and another record into its
+        // old place), with and without the endpoint index (more than 16 peers).
+        for swarmSize in [6, 40] {
+            var h = Harness()
+            let hash = testHash(UInt64(200 + swarmSize))
+            let swarm = (1...swarmSize).map { v4(UInt32($0)) }
+            var isSeeder = Dictionary(uniqueKeysWithValues: swarm.enumerated().map { ($0.element, $0.offset % 2 == 0) })
+            for peer in swarm { h.announce(hash, from: peer, seeder: isSeeder[peer]!) }
+            for round in 0..<3 {
+                for (index, requester) in swarm.enumerated() where (index + round) % 3 != 0 {
+                    isSeeder[requester]!.toggle()
+                    let reply = h.announce(hash, from: requester, seeder: isSeeder[requester]!, numWant: swarmSize)
+                    #expect(Set(reply.peers) == Set(swarm.filter { $0 != requester }))
+                    #expect(reply.peers.count == swarmSize - 1)
+                    let seeders = isSeeder.values.filter { $0 }.count
+                    #expect((reply.outcome.seeders, reply.outcome.leechers) == (UInt32(seeders), UInt32(swarmSize - seeders)))
+                }
+            }
+        }
+    }
+
     @Test("A small swarm returns every other peer")
     func smallSwarmReturnsAll() {
         var h = Harness()

@@ -64,7 +64,7 @@ if [ "$OT" = 1 ]; then
     opentracker -i 127.0.0.1 -p "$PORT" -P "$PORT" -w "$DIR/wl.txt" >"$DIR/tracker.log" 2>&1 &
   NAME="opentracker (Debian)"
 else
-  taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" \
+  taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" ${CALLGRIND_OPTS:-} \
     "$DIR/ringtracker" --udp "127.0.0.1:$PORT" --cpus 0 --io-backend "$BACKEND" --log-level warning \
         --max-new-torrents-per-minute 0 --max-torrents 0 --max-memory 0 \
     >"$DIR/tracker.log" 2>&1 &
