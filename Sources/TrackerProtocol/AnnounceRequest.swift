@@ -51,6 +51,7 @@ public struct AnnounceRequest: Hashable, Sendable {
     static let portOffset = 96
 
     /// Reads the fixed 98-byte part. The caller has checked `packet.count >= UDPLimits.announceRequestSize`.
+    @inline(__always)
     init(parsing packet: Span<UInt8>) {
         connectionID = ConnectionID(rawValue: WireBytes.uint64(packet, at: 0))
         transactionID = TransactionID(rawValue: WireBytes.uint32(packet, at: 12))

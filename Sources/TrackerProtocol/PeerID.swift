@@ -4,6 +4,7 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible {
     var storage: TwentyBytes
 
     /// Reads 20 bytes at `offset`. The caller guarantees `offset + 20 <= bytes.count`.
+    @inline(__always)
     public init(_ bytes: Span<UInt8>, at offset: Int) {
         storage = TwentyBytes(bytes, at: offset)
     }

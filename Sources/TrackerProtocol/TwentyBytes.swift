@@ -17,6 +17,7 @@ struct TwentyBytes: Hashable, Sendable {
         self.low = low
     }
 
+    @inline(__always)
     init(_ bytes: Span<UInt8>, at offset: Int) {
         precondition(offset >= 0 && offset + Self.byteCount <= bytes.count, "20-byte field outside the packet")
         high = WireBytes.uint64(bytes, at: offset)
