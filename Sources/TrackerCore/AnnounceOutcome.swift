@@ -7,7 +7,8 @@ public struct AnnounceOutcome: Sendable, Equatable {
     public var peerCount: Int
     /// How many of `peerCount` are decoys (`DecoyPolicy`), written after the real peers.
     public var decoys = 0
-    /// Peer records looked at while choosing; bounded by `numWant + 2`, whatever the swarm size.
+    /// Peer records looked at while choosing; bounded by `numWant + 1` (the requester's own record,
+    /// when a window reaches it), whatever the swarm size.
     public var examined: Int
     /// Set when a limit refused the announce: nothing was stored and no peers were written.
     public var refusal: AnnounceRefusal?

@@ -69,7 +69,7 @@ func mixBits(_ value: UInt64) -> UInt64 {
 /// once per peer), whether the change is worth telling cluster nodes about, and for a peer already
 /// present the minute stamp of its previous announce (opentracker's `renew` statistics and
 /// woodpecker spotting read the age from it).
-struct UpsertResult: Equatable {
+struct UpsertResult {
     var completedNow: Bool
     var previousStamp: UInt16?
     /// New peer, first completion, seeder status changed, or a re-announce of a record at least

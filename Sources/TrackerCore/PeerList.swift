@@ -137,8 +137,8 @@ struct PeerList<P: CompactPeer>: Sendable {
         return removed
     }
 
-    /// Inserts or refreshes `peer`, keeping a completed bit once set. Returns true when the peer
-    /// completes for the first time, so `downloaded` counts once per peer.
+    /// Inserts or refreshes `peer`, keeping a completed bit once set. Reports a first completion
+    /// (so `downloaded` counts once per peer) and where the peer now is, for sampling.
     mutating func upsert(_ peer: P, seed: UInt64) -> UpsertResult {
         guard let location = find(peer, seed: seed) else {
             var result = UpsertResult.inserted(peer)

@@ -188,7 +188,8 @@ private enum PaddedRecord: RecordStore {
     }
 }
 
-/// Exactly `compactSize` bytes per record, range-checked (replies with no room for padding).
+/// Exactly `compactSize` bytes per record, range-checked (replies with no room for padding): safe
+/// whatever the offset, `@unsafe` only because the requirement is.
 private enum ExactRecord: RecordStore {
     @inline(__always)
     static func width<P: CompactPeer>(of: P.Type) -> Int { P.compactSize }

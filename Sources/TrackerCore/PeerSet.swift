@@ -38,7 +38,8 @@ enum PeerSet<P: CompactPeer>: Sendable {
 
     /// Inserts or refreshes `peer` (its meta already carries stamp and seeder bit; the completed bit
     /// is set when this announce reports a completion). Reports a first completion, so `downloaded`
-    /// counts once per peer, and whether the change is worth syncing.
+    /// counts once per peer, whether the change is worth syncing, and, for a set held as a
+    /// `PeerList`, where the peer now is (sampling steps over it there).
     mutating func upsert(_ peer: P, seed: UInt64, in slab: inout PeerSlab<P>) -> UpsertResult {
         switch self {
         case .empty:

@@ -248,22 +248,52 @@ struct TorrentStoreAnnounceTests {
     func requesterSkippedAfterMovingLists() {
         // Sampling steps over the requester at the position its upsert reports; a change of
         // seeder bit moves the record to the end of the other array (and another record into its
-        // old place), with and without the endpoint index (more than 16 peers).
-        for swarmSize in [6, 40] {
-            var h = Harness()
-            let hash = testHash(UInt64(200 + swarmSize))
-            let swarm = (1...swarmSize).map { v4(UInt32($0)) }
-            var isSeeder = Dictionary(uniqueKeysWithValues: swarm.enumerated().map { ($0.element, $0.offset % 2 == 0) })
-            for peer in swarm { h.announce(hash, from: peer, seeder: isSeeder[peer]!) }
-            for round in 0..<3 {
-                for (index, requester) in swarm.enumerated() where (index + round) % 3 != 0 {
-                    isSeeder[requester]!.toggle()
-                    let reply = h.announce(hash, from: requester, seeder: isSeeder[requester]!, numWant: swarmSize)
-                    #expect(Set(reply.peers) == Set(swarm.filter { $0 != requester }))
-                    #expect(reply.peers.count == swarmSize - 1)
-                    let seeders = isSeeder.values.filter { $0 }.count
-                    #expect((reply.outcome.seeders, reply.outcome.leechers) == (UInt32(seeders), UInt32(swarmSize - seeders)))
+        // old place), with and without the endpoint index (more than 16 peers), for both families.
+        // The replies while the swarm fills cover inline sets turning into a list (third peer).
+        for ipv6 in [false, true] {
+            for swarmSize in [6, 40] {
+                var h = Harness()
+                let hash = testHash(UInt64(200 + swarmSize + (ipv6 ? 1000 : 0)))
+                let swarm = (1...swarmSize).map { ipv6 ? v6(UInt64($0)) : v4(UInt32($0)) }
+                var isSeeder = Dictionary(uniqueKeysWithValues: swarm.enumerated().map { ($0.element, $0.offset % 2 == 0) })
+                for (index, peer) in swarm.enumerated() {
+                    let reply = h.announce(hash, from: peer, seeder: isSeeder[peer]!, numWant: swarmSize)
+                    #expect(Set(reply.peers) == Set(swarm[..<index]))
+                    #expect(reply.peers.count == index)
                 }
+                for round in 0..<3 {
+                    for (index, requester) in swarm.enumerated() where (index + round) % 3 != 0 {
+                        isSeeder[requester]!.toggle()
+                        // Reply sizes from one peer to all others, so windows end before, at
+                        // and after the requester's new place.
+                        let want = 1 + (index + round) % (swarmSize - 1)
+                        let reply = h.announce(hash, from: requester, seeder: isSeeder[requester]!, numWant: want)
+                        #expect(reply.peers.count == want)
+                        #expect(Set(reply.peers).count == want)
+                        #expect(!reply.peers.contains(requester))
+                        let seeders = isSeeder.values.filter { $0 }.count
+                        #expect((reply.outcome.seeders, reply.outcome.leechers) == (UInt32(seeders), UInt32(swarmSize - seeders)))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("At the peer cap, a new peer that evicted another is never sent its own address")
+    func requesterSkippedAfterEviction() {
+        // The cap evicts a random peer before the new one is stored, moving another record into
+        // the evicted one's place: the position the upsert then reports must still be the new
+        // peer's.
+        for ipv6 in [false, true] {
+            var h = Harness(configuration: TrackerConfiguration(
+                shardCount: 16, limits: StoreLimits(maxTorrents: 0, maxPeersPerTorrent: 24, newTorrentsPerMinute: 0)))
+            let hash = testHash(ipv6 ? 301 : 300)
+            for n in 1...200 {
+                let peer = ipv6 ? v6(UInt64(n)) : v4(UInt32(n))
+                let reply = h.announce(hash, from: peer, seeder: n.isMultiple(of: 3), numWant: 50)
+                #expect(!reply.peers.contains(peer))
+                #expect(reply.peers.count == min(n - 1, 23))
+                #expect(Set(reply.peers).count == reply.peers.count)
             }
         }
     }
