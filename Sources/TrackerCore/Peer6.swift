@@ -43,14 +43,11 @@ struct Peer6: CompactPeer, Equatable {
         writeCompact(into: &span, at: offset)
     }
 
+    /// Range-checked all the same: IPv6 replies are rare, so a checked copy of `writeCompact`
+    /// in unchecked stores would be unsafe code for no measured gain.
     @unsafe @inline(__always)
     func writeCompactPadded(into span: inout MutableRawSpan, uncheckedAt offset: Int) {
-        // SAFETY: the caller checked offset..<offset + 18 lies in the span (protocol requirement).
-        unsafe span.storeBytes(of: a0.bigEndian, toUncheckedByteOffset: offset, as: UInt32.self)
-        unsafe span.storeBytes(of: a1.bigEndian, toUncheckedByteOffset: offset + 4, as: UInt32.self)
-        unsafe span.storeBytes(of: a2.bigEndian, toUncheckedByteOffset: offset + 8, as: UInt32.self)
-        unsafe span.storeBytes(of: a3.bigEndian, toUncheckedByteOffset: offset + 12, as: UInt32.self)
-        unsafe span.storeBytes(of: port.bigEndian, toUncheckedByteOffset: offset + 16, as: UInt16.self)
+        writeCompact(into: &span, at: offset)
     }
 
     func writeCompact(into span: inout MutableRawSpan, at offset: Int) {

@@ -3,7 +3,6 @@
 // No allocation and no trap for any input: the length is checked once per message type, then fields
 // are read at fixed offsets (BEP 15 tables, see the request types).
 public enum UDPRequestParser {
-    @inline(__always)
     public static func parse(_ packet: Span<UInt8>) -> UDPParseResult {
         // BEP 15: every request starts with 8 B id, 4 B action, 4 B transaction_id; shorter packets
         // have nothing to answer to.

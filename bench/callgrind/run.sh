@@ -12,6 +12,8 @@
 # 4. zero again, stay idle for the same wall time, dump: "idle",
 # 5. print (Ir loaded − Ir idle) ÷ responses.
 # With --opentracker, Debian's opentracker (whitelisted with the same hashes) is measured instead.
+# KEEP=1 keeps the dump directory (for bench/callgrind/selfcost.py); CALLGRIND_OPTS is passed on to
+# valgrind (e.g. --dump-instr=yes for per-instruction counts to read against objdump).
 # Callgrind slows the tracker ~50×, so the closed loop keeps it saturated: its receive batches
 # are full, as under real load. Losses are reported; the division uses responses answered.
 set -euo pipefail
@@ -60,7 +62,7 @@ if [ "$OT" = 1 ]; then
   # so valgrind runs as nobody from the start and is controlled as nobody.
   chmod 777 "$DIR"
   AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-  taskset -c 0 "${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" \
+  taskset -c 0 "${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" ${CALLGRIND_OPTS:-} \
     opentracker -i 127.0.0.1 -p "$PORT" -P "$PORT" -w "$DIR/wl.txt" >"$DIR/tracker.log" 2>&1 &
   NAME="opentracker (Debian)"
 else
