@@ -13,11 +13,10 @@ extension TorrentStore {
         // opentracker ignores `completed` from a peer that still has bytes left.
         let completes = announce.event == .completed && announce.isSeeder
         let meta = PeerMeta.make(stamp: stamp, isSeeder: announce.isSeeder, hasCompleted: completes)
-        let shard = shards[shardIndex(for: announce.infoHash)]
         let hashSeed = self.hashSeed
 
         if announce.event == .stopped {
-            return shard.torrents.withLock { torrents in
+            return withLockedShard(for: announce.infoHash) { torrents in
                 Self.stop(announce.infoHash, endpoint: endpoint, now: now, seed: hashSeed, totals: totals, in: &torrents)
             }
         }
@@ -25,7 +24,7 @@ extension TorrentStore {
         // memory cap is set.
         let memoryFull = limits.maxMemoryBytes > 0 && totals.estimatedBytes > limits.maxMemoryBytes
         let cap = limits.maxPeersPerTorrent
-        let outcome = shard.torrents.withLock { torrents -> AnnounceOutcome in
+        let outcome = withLockedShard(for: announce.infoHash) { torrents -> AnnounceOutcome in
             let slot: Int
             if let existing = torrents.table.slot(of: announce.infoHash) {
                 slot = existing

@@ -44,14 +44,29 @@ public final class TorrentStore: Sendable {
     /// The leading bits of the info hash (as opentracker's buckets): walking shards in order then
     /// visits torrents in info-hash order, so a full scrape comes out sorted as BEP 3 asks, and a
     /// reuseport BPF steering program can mirror the choice with one load and one shift.
+    @inline(__always)
     public func shardIndex(for infoHash: InfoHash) -> Int {
         // `>>` on UInt32 yields 0 for a shift of 32 (one shard), no trap.
         Int(infoHash.leadingWord >> shardShift)
     }
 
     public func scrape(_ infoHash: InfoHash) -> ScrapeCounts {
-        shards[shardIndex(for: infoHash)].torrents.withLock { torrents in
+        withLockedShard(for: infoHash) { torrents in
             torrents.table[infoHash]?.scrapeCounts(torrents.lists) ?? .zero
+        }
+    }
+
+    /// Runs `body` under the lock of `infoHash`'s shard: the per-request path (announce, scrape).
+    /// The shard is borrowed without a retain: a strong reference cost a retain and a release,
+    /// ~50 user instructions, on every request (callgrind, bench/results/2026-12-07-0230-*.md).
+    @inline(__always)
+    func withLockedShard<Result: Sendable>(
+        for infoHash: InfoHash, _ body: (inout sending ShardTorrents) -> sending Result
+    ) -> Result {
+        // SAFETY: `shards` is a `let` of this store and the caller holds the store for the whole
+        // call, so the shard outlives the unretained reference.
+        unsafe Unmanaged.passUnretained(shards[shardIndex(for: infoHash)])._withUnsafeGuaranteedRef { shard in
+            shard.torrents.withLock(body)
         }
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import TrackerCore
 
 /// opentracker's re-announce statistics (`EVENT_RENEW`, `EVENT_WOODPECKER` in trackerlogic.c):
@@ -27,51 +28,53 @@ final class WoodpeckerTable: Sendable {
     private static let countBits: UInt64 = 35
     private static let countMask: UInt64 = (1 << countBits) - 1
 
-    private let slots: [AtomicCounter]
-    private let nextDecay = AtomicCounter()
+    /// The slots inline in the object: a probe is a load, where an array of counter objects cost
+    /// a retain and a release per probed slot.
+    private let slots: InlineArray<4096, Atomic<UInt64>>
+    private let nextDecay = Atomic<UInt64>(0)
 
     init() {
-        slots = (0..<Self.capacity).map { _ in AtomicCounter() }
+        slots = InlineArray { _ in Atomic(0) }
     }
 
     /// Single writer only. `address` is the peer's IPv4 address (numeric value).
+    @inline(__always)
     func record(_ address: IPv4Address, now: UInt32) {
-        decayIfDue(now: now)
+        if UInt64(now) >= nextDecay.load(ordering: .relaxed) { decay(now: now) }
         // +1 so the network 0.0.0.0/28 is not the empty slot.
         let key = UInt64(address.rawValue >> 4) + 1
         var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.capacity - 1)
         for _ in 0..<Self.maximumProbes {
-            let slot = slots[index]
-            let packed = slot.value.load(ordering: .relaxed)
+            let packed = slots[index].load(ordering: .relaxed)
             if packed == 0 || packed >> Self.countBits == key {
                 let count = min((packed & Self.countMask) + 1, Self.countMask)
-                slot.value.store(key << Self.countBits | count, ordering: .relaxed)
+                slots[index].store(key << Self.countBits | count, ordering: .relaxed)
                 return
             }
             index = (index + 1) & (Self.capacity - 1)
         }
     }
 
-    /// Halves every count once per `decaySeconds`; empties slots that reach zero and re-packs the
-    /// survivors so probe chains stay intact.
-    private func decayIfDue(now: UInt32) {
-        let due = nextDecay.value.load(ordering: .relaxed)
-        guard UInt64(now) >= due else { return }
-        nextDecay.value.store(UInt64(now) + UInt64(Self.decaySeconds), ordering: .relaxed)
+    /// Halves every count once per `decaySeconds` (the first call only sets the schedule); empties
+    /// slots that reach zero and re-packs the survivors so probe chains stay intact.
+    @inline(never)
+    private func decay(now: UInt32) {
+        let due = nextDecay.load(ordering: .relaxed)
+        nextDecay.store(UInt64(now) + UInt64(Self.decaySeconds), ordering: .relaxed)
         guard due != 0 else { return }
         var survivors: [(UInt64, UInt64)] = []
-        for slot in slots {
-            let packed = slot.value.load(ordering: .relaxed)
+        for index in slots.indices {
+            let packed = slots[index].load(ordering: .relaxed)
             guard packed != 0 else { continue }
-            slot.value.store(0, ordering: .relaxed)
+            slots[index].store(0, ordering: .relaxed)
             let count = (packed & Self.countMask) / 2
             if count > 0 { survivors.append((packed >> Self.countBits, count)) }
         }
         for (key, count) in survivors {
             var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.capacity - 1)
             for _ in 0..<Self.maximumProbes {
-                if slots[index].value.load(ordering: .relaxed) == 0 {
-                    slots[index].value.store(key << Self.countBits | count, ordering: .relaxed)
+                if slots[index].load(ordering: .relaxed) == 0 {
+                    slots[index].store(key << Self.countBits | count, ordering: .relaxed)
                     break
                 }
                 index = (index + 1) & (Self.capacity - 1)
@@ -81,8 +84,8 @@ final class WoodpeckerTable: Sendable {
 
     /// Adds this table's networks (as /28 network addresses) into `totals`.
     func collect(into totals: inout [UInt32: UInt64]) {
-        for slot in slots {
-            let packed = slot.value.load(ordering: .relaxed)
+        for index in slots.indices {
+            let packed = slots[index].load(ordering: .relaxed)
             guard packed != 0 else { continue }
             let network = UInt32(truncatingIfNeeded: (packed >> Self.countBits) - 1) << 4
             totals[network, default: 0] &+= packed & Self.countMask

@@ -147,7 +147,12 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         if let minutes = outcome.renewedAfterMinutes {
             counters.renewals[AnnounceRenewals.bucket(minutes)] &+= 1
             if AnnounceRenewals.woodpeckerMinutes.contains(minutes), case .v4(let address) = endpoint.address {
-                statistics.woodpeckers.record(address, now: now)
+                let now = self.now
+                // SAFETY: `statistics` is a `let` of this handler and holds the table for the
+                // handler's life; borrowing it unretained saves a retain and a release per record.
+                unsafe Unmanaged.passUnretained(statistics.woodpeckers)._withUnsafeGuaranteedRef {
+                    $0.record(address, now: now)
+                }
             }
         }
         return header + outcome.peerCount * (isIPv6 ? UDPLimits.peerSizeIPv6 : UDPLimits.peerSizeIPv4)
