@@ -17,6 +17,7 @@ public struct AnnounceIntervalPolicy: Sendable {
     /// Uniform in `base - jitter ... base + jitter`.
     public func interval(rng: inout Xoshiro256) -> UInt32 {
         guard jitter > 0 else { return base }
-        return base - jitter + UInt32.random(in: 0...(2 * jitter), using: &rng)
+        // 2 × jitter + 1 fits: jitter ≤ (UInt32.max − 1) / 2 by the clamp above.
+        return base - jitter + UInt32(truncatingIfNeeded: rng.next(below: UInt64(2 * jitter) + 1))
     }
 }

@@ -30,6 +30,23 @@ struct RandomTests {
         #expect(buckets.allSatisfy { (9_500...10_500).contains($0) })
     }
 
+    @Test("next(below:) stays below its bound, reaches both ends, and spreads evenly")
+    func boundedDraw() {
+        var rng = Xoshiro256(seed: 12)
+        #expect((0..<100).allSatisfy { _ in rng.next(below: 1) == 0 })
+        var buckets = [Int](repeating: 0, count: 7)
+        for _ in 0..<70_000 { buckets[Int(rng.next(below: 7))] += 1 }
+        #expect(buckets.allSatisfy { (9_500...10_500).contains($0) })
+        // The largest bound: the draw is the generator's own output, unchanged.
+        var twin = Xoshiro256(seed: 13)
+        var other = Xoshiro256(seed: 13)
+        #expect((0..<8).allSatisfy { _ in twin.next(below: .max) <= other.next() })
+        // A swarm-sized bound: every position is drawn (a window can start anywhere).
+        var seen = Set<UInt64>()
+        for _ in 0..<20_000 { seen.insert(rng.next(below: 1_000)) }
+        #expect(seen.count == 1_000 && seen.max() == 999)
+    }
+
     @Test("Announce intervals stay within 1800 ± 180 s and use the whole range")
     func intervalRange() {
         var rng = Xoshiro256(seed: 3)
