@@ -89,11 +89,13 @@ struct UpsertResult {
     /// The peer was new (an update reports its previous stamp).
     var isInsertion: Bool { previousStamp == nil }
 
+    @inline(__always)
     static func inserted(_ peer: some CompactPeer) -> UpsertResult {
         UpsertResult(
             completedNow: peer.hasCompleted, previousStamp: nil, worthSyncing: true, seederChange: peer.isSeeder ? 1 : 0)
     }
 
+    @inline(__always)
     static func updated<P: CompactPeer>(_ peer: P, over existing: P) -> UpsertResult {
         let completedNow = peer.hasCompleted && !existing.hasCompleted
         let age = (peer.minuteStamp &- existing.minuteStamp) & PeerMeta.stampMask

@@ -27,6 +27,7 @@ struct PeerList<P: CompactPeer>: Sendable {
         location.isSeeder ? seeders[location.position] : leechers[location.position]
     }
 
+    @inline(__always)
     func find(_ peer: P, seed: UInt64) -> Location? {
         if hasIndex {
             return findSlot(of: peer, seed: seed).map { decode(index[$0]) }
@@ -107,12 +108,19 @@ struct PeerList<P: CompactPeer>: Sendable {
 
     /// Replaces the record at `location` with `peer` (same endpoint), moving it between the
     /// seeder and leecher arrays when its seeder bit changed.
-    @discardableResult
+    @discardableResult @inline(__always)
     mutating func update(at location: Location, with peer: P, seed: UInt64) -> Location {
         if peer.isSeeder == location.isSeeder {
             if location.isSeeder { seeders[location.position] = peer } else { leechers[location.position] = peer }
             return location
         }
+        return move(from: location, as: peer, seed: seed)
+    }
+
+    /// A peer whose seeder bit changed: out of one array, into the other (the rare case, kept
+    /// out of `update`'s inlined body).
+    @inline(never)
+    private mutating func move(from location: Location, as peer: P, seed: UInt64) -> Location {
         remove(at: location, seed: seed)
         return insert(peer, seed: seed)
     }

@@ -68,16 +68,16 @@ struct Torrent: Sendable {
         }
     }
 
-    func count4(_ lists: PeerLists) -> Int { peers4.count(in: lists.v4) }
-    func count6(_ lists: PeerLists) -> Int { peers6.isNone ? 0 : lists.v6[peers6].count }
-    func seeders(_ lists: PeerLists) -> Int {
+    @inline(__always) func count4(_ lists: PeerLists) -> Int { peers4.count(in: lists.v4) }
+    @inline(__always) func count6(_ lists: PeerLists) -> Int { peers6.isNone ? 0 : lists.v6[peers6].count }
+    @inline(__always) func seeders(_ lists: PeerLists) -> Int {
         peers4.seederCount(in: lists.v4) + (peers6.isNone ? 0 : lists.v6[peers6].seeders.count)
     }
-    func peerCount(_ lists: PeerLists) -> Int { count4(lists) + count6(lists) }
-    func leechers(_ lists: PeerLists) -> Int { peerCount(lists) - seeders(lists) }
+    @inline(__always) func peerCount(_ lists: PeerLists) -> Int { count4(lists) + count6(lists) }
+    @inline(__always) func leechers(_ lists: PeerLists) -> Int { peerCount(lists) - seeders(lists) }
 
     /// The swarm counted once: seeders, then leechers as the rest.
-    func scrapeCounts(_ lists: PeerLists) -> ScrapeCounts {
+    @inline(__always) func scrapeCounts(_ lists: PeerLists) -> ScrapeCounts {
         let seeders = seeders(lists)
         return ScrapeCounts(seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: peerCount(lists) - seeders),
                             downloaded: downloaded)
@@ -111,7 +111,9 @@ struct Torrent: Sendable {
     ) -> (outcome: AnnounceOutcome, replaced: Bool) {
         lastActivity = now
         var evicted: Peer4?
-        if cap > 0, case .many(let handle) = peers4 {
+        // Read-only first: the mutable access to the slab checks that its array is uniquely
+        // referenced, a call per announce that only a list at the cap needs.
+        if cap > 0, case .many(let handle) = peers4, lists.v4[handle].count >= cap {
             evicted = lists.v4.lists[handle.position].makeRoom(for: peer, cap: cap, seed: seed, rng: &rng)
         }
         let change = peers4.upsert(peer, seed: seed, in: &lists.v4)
