@@ -199,12 +199,16 @@ struct TorrentTable: Sendable {
         var slot = home(hash)
         var keyRank = 1
         while true {
-            let resident = rank(at: slot)
+            // A saturated byte stands for a rank of 255 or more, so it compares right against
+            // any smaller key rank as it is: only a key that far from home needs the exact rank
+            // (recomputed from the resident's hash), and the common probe reads one byte.
+            let resident = keyRank < Sizing.saturatedRank ? Int(ranks[slot]) : rank(at: slot)
             if resident < keyRank { return ProbeEnd(slot: slot, rank: keyRank, found: false) }
             if resident == keyRank && entries[slot].words == words {
                 return ProbeEnd(slot: slot, rank: keyRank, found: true)
             }
-            keyRank += 1
+            // Bounded by the capacity (the probe meets an empty slot first): no overflow check.
+            keyRank &+= 1
             slot = next(slot)
         }
     }
@@ -350,7 +354,7 @@ struct TorrentTable: Sendable {
 
     @inline(__always)
     private func next(_ slot: Int) -> Int {
-        slot + 1 == capacity ? 0 : slot + 1
+        slot &+ 1 == capacity ? 0 : slot &+ 1
     }
 
     /// Multiply-shift range reduction (Lemire): the hash's high bits pick the slot, any capacity.
