@@ -81,6 +81,10 @@ struct UpsertResult {
     /// Where the peer now is in the `PeerList` array its seeder bit names, so sampling can step
     /// over it without comparing every record; 0 for the inline sets, which have no positions.
     var position: Int = 0
+    /// The family's peers and seeders after this upsert, so the reply's counts need no second
+    /// look at the set (`PeerSet.upsert` and `PeerList.upsert` fill them in).
+    var familyCount = 0
+    var familySeeders = 0
 
     /// 10 min: a peer re-announcing every 30 min is re-synced each time, one announcing more often
     /// is not, so other nodes' copies never expire while the peer is alive (timeout 45 min).

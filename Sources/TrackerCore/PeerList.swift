@@ -148,14 +148,17 @@ struct PeerList<P: CompactPeer>: Sendable {
     /// Inserts or refreshes `peer`, keeping a completed bit once set. Reports a first completion
     /// (so `downloaded` counts once per peer) and where the peer now is, for sampling.
     mutating func upsert(_ peer: P, seed: UInt64) -> UpsertResult {
-        guard let location = find(peer, seed: seed) else {
-            var result = UpsertResult.inserted(peer)
+        var result: UpsertResult
+        if let location = find(peer, seed: seed) {
+            let existing = self[location]
+            result = UpsertResult.updated(peer, over: existing)
+            result.position = update(at: location, with: peer.merged(over: existing), seed: seed).position
+        } else {
+            result = UpsertResult.inserted(peer)
             result.position = insert(peer, seed: seed).position
-            return result
         }
-        let existing = self[location]
-        var result = UpsertResult.updated(peer, over: existing)
-        result.position = update(at: location, with: peer.merged(over: existing), seed: seed).position
+        result.familyCount = count
+        result.familySeeders = seeders.count
         return result
     }
 

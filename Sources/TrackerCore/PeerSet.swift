@@ -41,37 +41,53 @@ enum PeerSet<P: CompactPeer>: Sendable {
     /// counts once per peer, whether the change is worth syncing, and, for a set held as a
     /// `PeerList`, where the peer now is (sampling steps over it there).
     mutating func upsert(_ peer: P, seed: UInt64, in slab: inout PeerSlab<P>) -> UpsertResult {
+        var result: UpsertResult
         switch self {
         case .empty:
             self = .one(peer)
-            return .inserted(peer)
+            result = .inserted(peer)
         case .one(let existing):
             if existing.hasSameEndpoint(as: peer) {
                 self = .one(peer.merged(over: existing))
-                return .updated(peer, over: existing)
+                result = .updated(peer, over: existing)
+            } else {
+                self = .two(existing, peer)
+                result = .inserted(peer)
             }
-            self = .two(existing, peer)
-            return .inserted(peer)
         case .two(let first, let second):
             if first.hasSameEndpoint(as: peer) {
                 self = .two(peer.merged(over: first), second)
-                return .updated(peer, over: first)
-            }
-            if second.hasSameEndpoint(as: peer) {
+                result = .updated(peer, over: first)
+            } else if second.hasSameEndpoint(as: peer) {
                 self = .two(first, peer.merged(over: second))
-                return .updated(peer, over: second)
+                result = .updated(peer, over: second)
+            } else {
+                var list = PeerList<P>()
+                list.insert(first, seed: seed)
+                list.insert(second, seed: seed)
+                result = UpsertResult.inserted(peer)
+                result.position = list.insert(peer, seed: seed).position
+                result.familyCount = list.count
+                result.familySeeders = list.seeders.count
+                self = .many(slab.allocate(list))
+                return result
             }
-            var list = PeerList<P>()
-            list.insert(first, seed: seed)
-            list.insert(second, seed: seed)
-            var result = UpsertResult.inserted(peer)
-            result.position = list.insert(peer, seed: seed).position
-            self = .many(slab.allocate(list))
-            return result
         case .many(let handle):
             // In place: the slab's array and the list's arrays stay uniquely referenced.
             return slab.lists[handle.position].upsert(peer, seed: seed)
         }
+        // An inline set: its peers are at hand.
+        switch self {
+        case .one(let only):
+            result.familyCount = 1
+            result.familySeeders = only.isSeeder ? 1 : 0
+        case .two(let first, let second):
+            result.familyCount = 2
+            result.familySeeders = (first.isSeeder ? 1 : 0) + (second.isSeeder ? 1 : 0)
+        case .empty, .many:
+            break
+        }
+        return result
     }
 
     /// Removes the peer with `peer`'s endpoint. Returns whether it was present.

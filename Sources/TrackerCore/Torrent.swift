@@ -83,13 +83,11 @@ struct Torrent: Sendable {
                             downloaded: downloaded)
     }
 
-    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists, renewed: UpsertResult? = nil, now: UInt32 = 0) -> AnnounceOutcome {
+    func outcome(peerCount: Int, examined: Int, _ lists: PeerLists) -> AnnounceOutcome {
         let counts = scrapeCounts(lists)
-        var outcome = AnnounceOutcome(
+        return AnnounceOutcome(
             seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded,
             peerCount: peerCount, examined: examined)
-        if let stamp = renewed?.previousStamp { outcome.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
-        return outcome
     }
 
     /// Whether the endpoint is already a peer of this torrent.
@@ -119,7 +117,8 @@ struct Torrent: Sendable {
         let change = peers4.upsert(peer, seed: seed, in: &lists.v4)
         if change.completedNow { downloaded &+= 1 }
         let sampled = peers4.sample(for: peer, at: change.position, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
-        return applied(change, evicted: evicted, sampled: sampled, lists, now: now)
+        let other = peers6.isNone ? (count: 0, seeders: 0) : (count: lists.v6[peers6].count, seeders: lists.v6[peers6].seeders.count)
+        return applied(change, evicted: evicted, sampled: sampled, otherFamily: other, lists, now: now)
     }
 
     /// Applies a non-`stopped` announce from an IPv6 peer and writes a sample of IPv6 peers (as above).
@@ -133,15 +132,23 @@ struct Torrent: Sendable {
         let change = lists.v6.lists[peers6.position].upsert(peer, seed: seed)
         if change.completedNow { downloaded &+= 1 }
         let sampled = lists.v6[peers6].sample(for: peer, at: change.position, limit: numWant, rng: &rng, into: &span, at: offset)
-        return applied(change, evicted: evicted, sampled: sampled, lists, now: now)
+        let other = (count: count4(lists), seeders: peers4.seederCount(in: lists.v4))
+        return applied(change, evicted: evicted, sampled: sampled, otherFamily: other, lists, now: now)
     }
 
-    /// The outcome of an applied announce. The upsert and the eviction say how the counts
-    /// changed, so the swarm is counted once, after the change.
+    /// The outcome of an applied announce. The upsert reports its family's counts after the
+    /// change (the eviction came before it), so only the other family is looked up.
     private func applied<P: CompactPeer>(
-        _ change: UpsertResult, evicted: P?, sampled: (written: Int, examined: Int), _ lists: PeerLists, now: UInt32
+        _ change: UpsertResult, evicted: P?, sampled: (written: Int, examined: Int),
+        otherFamily other: (count: Int, seeders: Int), _ lists: PeerLists, now: UInt32
     ) -> (outcome: AnnounceOutcome, replaced: Bool) {
-        var result = outcome(peerCount: sampled.written, examined: sampled.examined, lists, renewed: change, now: now)
+        let seeders = change.familySeeders + other.seeders
+        let peers = change.familyCount + other.count
+        assert(seeders == self.seeders(lists) && peers == peerCount(lists), "the upsert's counts disagree with the swarm")
+        var result = AnnounceOutcome(
+            seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: peers - seeders), downloaded: downloaded,
+            peerCount: sampled.written, examined: sampled.examined)
+        if let stamp = change.previousStamp { result.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
         // An eviction made room for a new peer: no net change in the family's count.
         result.added = (change.isInsertion ? 1 : 0) - (evicted == nil ? 0 : 1)
         result.seederChange = change.seederChange - (evicted?.isSeeder == true ? 1 : 0)

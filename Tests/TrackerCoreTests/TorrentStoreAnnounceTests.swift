@@ -61,6 +61,27 @@ struct TorrentStoreAnnounceTests {
         #expect((stats.seeders, stats.leechers, stats.peers4, stats.torrents) == (9, 19, 28, 1))
     }
 
+    @Test("Every reply's counts equal a fresh count of the swarm, both families, through growth, flips, stops and the peer cap",
+          arguments: [0, 24])
+    func replyCountsMatchTheSwarm(cap: Int) {
+        var h = Harness(configuration: TrackerConfiguration(shardCount: 4, limits: StoreLimits(maxPeersPerTorrent: cap)))
+        var draw = Xoshiro256(seed: UInt64(77 + cap))
+        let hash = testHash(9)
+        var mismatches = 0
+        for _ in 0..<3_000 {
+            // Few endpoints, so inline sets, lists, re-announces and both families all recur.
+            let n = draw.next(below: 40)
+            let endpoint = draw.next(below: 3) == 0 ? v6(n + 1) : v4(UInt32(n + 1))
+            let event: AnnounceEvent = draw.next(below: 8) == 0 ? .stopped : .none
+            let reply = h.announce(hash, from: endpoint, event: event, seeder: draw.next(below: 2) == 0)
+            let swarm = h.store.scrape(hash)
+            if (reply.outcome.seeders, reply.outcome.leechers) != (swarm.seeders, swarm.leechers) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        let stats = h.store.statistics()
+        #expect(stats.seeders + stats.leechers == stats.peers4 + stats.peers6)
+    }
+
     @Test("Stopped on an unknown torrent does not create it")
     func stoppedUnknown() {
         var h = Harness()
