@@ -41,6 +41,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
         statistics.publish(counters)
     }
 
+    @inline(__always)
     public mutating func handleDatagram(
         _ payload: UnsafeRawBufferPointer, source: UnsafeRawPointer, reply: UnsafeMutableRawBufferPointer
     ) -> Int {
