@@ -29,21 +29,36 @@ final class WoodpeckerTable: Sendable {
     private static let countMask: UInt64 = (1 << countBits) - 1
 
     /// The slots inline in the object: a probe is a load, where an array of counter objects cost
-    /// a retain and a release per probed slot.
+    /// a retain and a release per probed slot. The size is a literal (`capacity`, checked in init).
     private let slots: InlineArray<4096, Atomic<UInt64>>
     private let nextDecay = Atomic<UInt64>(0)
 
     init() {
         slots = InlineArray { _ in Atomic(0) }
+        precondition(slots.count == Self.capacity, "WoodpeckerTable's slot count and capacity disagree")
+    }
+
+    /// The slot a network's probe starts at (`key` = the /28 network + 1).
+    @inline(__always)
+    static func homeSlot(forKey key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (capacity - 1)
+    }
+
+    /// The key of `address`'s /28 network: +1 so the network 0.0.0.0/28 is not the empty slot.
+    @inline(__always)
+    static func key(of address: IPv4Address) -> UInt64 { UInt64(address.rawValue >> 4) + 1 }
+
+    /// Slots in use (one per network counted).
+    var occupiedSlots: Int {
+        slots.indices.reduce(0) { $0 + (slots[$1].load(ordering: .relaxed) == 0 ? 0 : 1) }
     }
 
     /// Single writer only. `address` is the peer's IPv4 address (numeric value).
     @inline(__always)
     func record(_ address: IPv4Address, now: UInt32) {
         if UInt64(now) >= nextDecay.load(ordering: .relaxed) { decay(now: now) }
-        // +1 so the network 0.0.0.0/28 is not the empty slot.
-        let key = UInt64(address.rawValue >> 4) + 1
-        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.capacity - 1)
+        let key = Self.key(of: address)
+        var index = Self.homeSlot(forKey: key)
         for _ in 0..<Self.maximumProbes {
             let packed = slots[index].load(ordering: .relaxed)
             if packed == 0 || packed >> Self.countBits == key {
@@ -71,7 +86,7 @@ final class WoodpeckerTable: Sendable {
             if count > 0 { survivors.append((packed >> Self.countBits, count)) }
         }
         for (key, count) in survivors {
-            var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 52) & (Self.capacity - 1)
+            var index = Self.homeSlot(forKey: key)
             for _ in 0..<Self.maximumProbes {
                 if slots[index].load(ordering: .relaxed) == 0 {
                     slots[index].store(key << Self.countBits | count, ordering: .relaxed)

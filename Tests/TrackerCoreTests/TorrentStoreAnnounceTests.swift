@@ -80,6 +80,8 @@ struct TorrentStoreAnnounceTests {
         #expect(mismatches == 0)
         let stats = h.store.statistics()
         #expect(stats.seeders + stats.leechers == stats.peers4 + stats.peers6)
+        // With a cap, new peers did evict others (40 endpoints per family against 24).
+        #expect(cap == 0 ? h.store.totals.replacements == 0 : h.store.totals.replacements > 0)
     }
 
     @Test("Stopped on an unknown torrent does not create it")

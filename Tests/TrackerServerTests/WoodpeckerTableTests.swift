@@ -26,17 +26,29 @@ struct WoodpeckerTableTests {
         #expect(networks(table) == [IPv4Address(10, 1, 2, 0).rawValue: 4])
     }
 
-    @Test("Colliding networks keep their counts through a decay (probe chains re-packed)")
-    func collisionsSurviveDecay() {
+    @Test("A decay re-packs a probe chain: networks behind one that reached zero are still found")
+    func decayRepacksChains() throws {
+        // Three /28 networks with the same home slot, so they sit in one probe chain.
+        let home = WoodpeckerTable.homeSlot(forKey: WoodpeckerTable.key(of: IPv4Address(rawValue: 0x0A00_0000)))
+        let chain = Array((0..<(1 << 20)).lazy
+            .map { IPv4Address(rawValue: 0x0A00_0000 | UInt32($0) << 4) }
+            .filter { WoodpeckerTable.homeSlot(forKey: WoodpeckerTable.key(of: $0)) == home }
+            .prefix(3))
+        try #require(chain.count == 3)
+        let (first, second, third) = (chain[0], chain[1], chain[2])
+        let elsewhere = try #require((0..<(1 << 20)).lazy
+            .map { IPv4Address(rawValue: 0x0B00_0000 | UInt32($0) << 4) }
+            .first { abs(WoodpeckerTable.homeSlot(forKey: WoodpeckerTable.key(of: $0)) - home) > 64 })
         let table = WoodpeckerTable()
-        // 64 networks in a 4,096-slot table: some share home slots; each gets 4 records.
-        let addresses = (0..<64).map { IPv4Address(rawValue: 0x0A00_0000 | UInt32($0) << 4) }
-        for address in addresses { for _ in 0..<4 { table.record(address, now: start) } }
-        #expect(networks(table).count == 64 && networks(table).values.allSatisfy { $0 == 4 })
-        table.record(addresses[0], now: start + 120)
-        let after = networks(table)
-        #expect(after.count == 64)
-        #expect(after[addresses[0].rawValue] == 3)
-        #expect(addresses.dropFirst().allSatisfy { after[$0.rawValue] == 2 })
+        table.record(first, now: start)
+        for _ in 0..<4 { table.record(second, now: start) }
+        for _ in 0..<4 { table.record(third, now: start) }
+        #expect(table.occupiedSlots == 3)
+        // The decay empties `first` (1 → 0) at the chain's head; the others halve to 2 and must
+        // move up, or the next record of `third` would start a second slot for it.
+        table.record(elsewhere, now: start + 120)
+        table.record(third, now: start + 120)
+        #expect(table.occupiedSlots == 3)
+        #expect(networks(table) == [second.rawValue: 2, third.rawValue: 3, elsewhere.rawValue: 1])
     }
 }
