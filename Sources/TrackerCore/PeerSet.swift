@@ -67,26 +67,15 @@ enum PeerSet<P: CompactPeer>: Sendable {
                 list.insert(second, seed: seed)
                 result = UpsertResult.inserted(peer)
                 result.position = list.insert(peer, seed: seed).position
-                result.familyCount = list.count
-                result.familySeeders = list.seeders.count
                 self = .many(slab.allocate(list))
-                return result
             }
         case .many(let handle):
-            // In place: the slab's array and the list's arrays stay uniquely referenced.
+            // In place: the slab's array and the list's arrays stay uniquely referenced. The
+            // list's upsert reports the counts itself.
             return slab.lists[handle.position].upsert(peer, seed: seed)
         }
-        // An inline set: its peers are at hand.
-        switch self {
-        case .one(let only):
-            result.familyCount = 1
-            result.familySeeders = only.isSeeder ? 1 : 0
-        case .two(let first, let second):
-            result.familyCount = 2
-            result.familySeeders = (first.isSeeder ? 1 : 0) + (second.isSeeder ? 1 : 0)
-        case .empty, .many:
-            break
-        }
+        result.familyCount = count(in: slab)
+        result.familySeeders = seederCount(in: slab)
         return result
     }
 

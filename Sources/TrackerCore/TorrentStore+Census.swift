@@ -31,7 +31,7 @@ extension TorrentStore {
     @discardableResult
     public func importTorrent(_ hash: InfoHash, downloaded: UInt32, lastActivity: UInt32) -> Bool {
         let totals = self.totals
-        return shards[shardIndex(for: hash)].torrents.withLock { torrents in
+        return withLockedShard(for: hash) { torrents in
             if torrents.table[hash] != nil { return false }
             torrents.insert(hash, DetachedTorrent(downloaded: downloaded, lastActivity: lastActivity))
             totals.add(torrents: 1)

@@ -6,11 +6,10 @@ extension TorrentStore {
     /// are sampled and nothing is queued for sync again (a received change never echoes).
     /// A `completed` entry counts once per peer, as a local completion does.
     public func applySynced(_ entry: LivesyncEntry, now: UInt32) {
-        let shard = shards[shardIndex(for: entry.infoHash)]
         let hashSeed = self.hashSeed
         let totals = self.totals
         if entry.flags.contains(.stopped) {
-            shard.torrents.withLock { torrents in
+            withLockedShard(for: entry.infoHash) { torrents in
                 _ = Self.stop(
                     entry.infoHash, endpoint: entry.endpoint, now: now, seed: hashSeed, totals: totals, in: &torrents)
             }
@@ -20,7 +19,7 @@ extension TorrentStore {
         let meta = PeerMeta.make(
             stamp: PeerMeta.minuteStamp(now), isSeeder: isSeeder,
             hasCompleted: entry.flags.contains(.completed) && isSeeder)
-        shard.torrents.withLock { torrents in
+        withLockedShard(for: entry.infoHash) { torrents in
             // Received peers count in the totals (and so against the limits of local announces)
             // like local ones; the sending node has already applied its own limits to them.
             let torrentsBefore = torrents.count
