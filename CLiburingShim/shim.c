@@ -68,3 +68,42 @@ size_t CLiburingShim_heap_free_bytes(void) {
 int CLiburingShim_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <wmmintrin.h>
+
+int CLiburingShim_cpu_has_aes(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+        return 0;
+    }
+    return (ecx & bit_AES) != 0;
+}
+
+__attribute__((target("aes,sse2")))
+CLiburingShim_block128 CLiburingShim_aes128_encrypt(const CLiburingShim_block128 *round_keys,
+                                                    CLiburingShim_block128 block) {
+    const __m128i *keys = (const __m128i *)round_keys;
+    __m128i state = _mm_set_epi64x((long long)block.high, (long long)block.low);
+    state = _mm_xor_si128(state, _mm_loadu_si128(&keys[0]));
+    for (int round = 1; round < 10; round++) {
+        state = _mm_aesenc_si128(state, _mm_loadu_si128(&keys[round]));
+    }
+    state = _mm_aesenclast_si128(state, _mm_loadu_si128(&keys[10]));
+    CLiburingShim_block128 result;
+    _mm_storeu_si128((__m128i *)&result, state);
+    return result;
+}
+#else
+int CLiburingShim_cpu_has_aes(void) {
+    return 0;
+}
+
+CLiburingShim_block128 CLiburingShim_aes128_encrypt(const CLiburingShim_block128 *round_keys,
+                                                    CLiburingShim_block128 block) {
+    (void)round_keys;
+    (void)block;
+    __builtin_trap();  // never called: CLiburingShim_cpu_has_aes() is 0 here
+}
+#endif

@@ -75,4 +75,20 @@ static const int CLiburingShim_IPV6_PKTINFO = CLiburingShim_IPV6_PKTINFO_VALUE;
 #define CLiburingShim_PKTINFO_CONTROL_SPACE 40
 static const int CLiburingShim_pktinfo_control_space = CLiburingShim_PKTINFO_CONTROL_SPACE;
 
+// Why: Swift cannot emit the CPU's AES instructions (AES-NI). One 16-byte block, bytes in order
+// (`low` holds bytes 0-7, little-endian), mirroring TrackerCore's Block128.
+typedef struct {
+    uint64_t low;
+    uint64_t high;
+} CLiburingShim_block128;
+
+// Why: CPUID's AES bit is read through <cpuid.h>'s macros. 1 if this CPU runs
+// CLiburingShim_aes128_encrypt (x86-64 with AES-NI), else 0.
+int CLiburingShim_cpu_has_aes(void);
+
+// Why: as above. AES-128 encryption of one block with the 11 round keys of an expanded key (FIPS-197
+// order), one instruction per round. Call only where CLiburingShim_cpu_has_aes() returned 1.
+CLiburingShim_block128 CLiburingShim_aes128_encrypt(const CLiburingShim_block128 *round_keys,
+                                                    CLiburingShim_block128 block);
+
 #endif

@@ -1,20 +1,26 @@
 import TrackerProtocol
 
-/// Stateless BEP 15 connection IDs: SipHash-2-4 over the source address and a time bucket. The top
-/// 63 bits are the MAC, the low bit the bucket's parity, so a check knows which bucket to recompute
-/// and needs one MAC. An ID is valid in its bucket and the next one: 1–2 buckets after issue.
+/// Stateless BEP 15 connection IDs: AES-CMAC (RFC 4493) over the source address and a time bucket.
+/// The top 63 bits of the tag are the ID, the low bit the bucket's parity, so a check knows which
+/// bucket to recompute and needs one MAC. An ID is valid in its bucket and the next one: 1–2
+/// buckets after issue. AES is opentracker's cipher for its IDs too; on the CPU's AES instructions
+/// (TrackerIO's `HardwareAES128`) the MAC costs a tenth of the SipHash-2-4 it replaced
+/// (docs/BENCHMARKS.md), and `SoftwareAES128` computes the same IDs where they are missing, so
+/// cluster nodes sharing a key agree whatever their CPUs.
 ///
 /// The port is not part of the MAC: BEP 15's ID proves the client can receive at its source
 /// *address*. Real clients reuse one ID from several sockets (libtorrent caches it per tracker for
 /// the whole process), and carrier-grade NAT rebinds the source port between connect and announce;
 /// binding the port only turned those announces into silent drops (docs/ARCHITECTURE.md).
-public struct ConnectionIDGenerator: Sendable {
-    public let key: (UInt64, UInt64)
+public struct ConnectionIDGenerator<Cipher: AES128Cipher>: Sendable {
+    public let cmac: AESCMAC<Cipher>
     public let bucketSeconds: UInt32
 
+    /// `key.0` holds the AES key's bytes 0–7, `key.1` bytes 8–15 (little-endian words). The key
+    /// itself is not kept: the handler copies this value for each check, so it stays small.
     public init(key: (UInt64, UInt64), bucketSeconds: UInt32 = TrackerDefaults.connectionIDBucket) {
-        self.key = key
         self.bucketSeconds = max(bucketSeconds, 1)
+        cmac = AESCMAC(key: Block128(low: key.0, high: key.1))
     }
 
     public static func randomKey(using rng: inout some RandomNumberGenerator) -> (UInt64, UInt64) {
@@ -26,6 +32,7 @@ public struct ConnectionIDGenerator: Sendable {
         return ConnectionID(rawValue: (mac(address, bucket: bucket) & ~1) | UInt64(bucket & 1))
     }
 
+    @inline(__always)
     public func isValid(_ id: ConnectionID, for address: PeerAddress, now: UInt32) -> Bool {
         let current = now / bucketSeconds
         let parity = UInt32(truncatingIfNeeded: id.rawValue & 1)
@@ -42,26 +49,20 @@ public struct ConnectionIDGenerator: Sendable {
         return (mac(address, bucket: issued) ^ id.rawValue) & ~1 == 0
     }
 
-    /// The MAC of whole 8-byte blocks (one compression each, no byte-at-a-time buffering):
-    /// IPv4 one block, `address ‖ bucket ‖ 4` (8 B: a second block cost ~20 % of the MAC on every
-    /// connect and announce); IPv6 `high`, `low`, `6`, bucket (32 B). The lengths differ, so the two
-    /// families' messages never coincide. 29 bucket bits hold every bucket of the 32-bit clock for
-    /// buckets of 8 s or more (the default is 120 s); shorter ones repeat only 2^29 buckets apart,
-    /// never within an ID's two-bucket life.
+    /// The tag's first 8 bytes (SP 800-38B truncates to the leftmost bits). IPv4: one block, the
+    /// address and the bucket in `low`, the family tag 4 in `high`; IPv6: two blocks, the address,
+    /// then the bucket with the family tag 6. CMAC is a MAC for messages of any length, so the
+    /// 16- and 32-byte messages need no further separation; the tags make the layout explicit.
+    @inline(__always)
     private func mac(_ address: PeerAddress, bucket: UInt32) -> UInt64 {
-        var hasher = SipHash24(key: key)
         switch address {
         case .v4(let address):
-            hasher.append(word: UInt64(address.rawValue) << 32 | UInt64(bucket & Self.ipv4BucketMask) << 3 | 4)
+            cmac.tag(Block128(low: UInt64(address.rawValue) << 32 | UInt64(bucket), high: 4)).low
         case .v6(let address):
-            hasher.append(word: address.high)
-            hasher.append(word: address.low)
-            hasher.append(word: 6)
-            hasher.append(word: UInt64(bucket))
+            cmac.tag(Block128(low: address.high, high: address.low), Block128(low: UInt64(bucket), high: 6)).low
         }
-        return hasher.finalize()
     }
-
-    /// The bucket bits that share the IPv4 block with the address and the family tag (bits 0–2).
-    static let ipv4BucketMask: UInt32 = (1 << 29) - 1
 }
+
+/// Connection IDs on the portable cipher (tests, tools; the daemon uses TrackerIO's hardware one).
+public typealias SoftwareConnectionIDGenerator = ConnectionIDGenerator<SoftwareAES128>

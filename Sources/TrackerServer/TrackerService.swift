@@ -94,8 +94,8 @@ public final class TrackerService: Sendable {
 
         // SystemRandomNumberGenerator reads getrandom(2) on Linux: the key is unpredictable.
         var entropy = SystemRandomNumberGenerator()
-        let key = configuration.connectionIDKey ?? ConnectionIDGenerator.randomKey(using: &entropy)
-        let connectionIDs = ConnectionIDGenerator(key: key)
+        let key = configuration.connectionIDKey ?? TrackerConnectionIDs.randomKey(using: &entropy)
+        let connectionIDs = TrackerConnectionIDs(key: key)
         let intervals = AnnounceIntervalPolicy(configuration: configuration.tracker)
         var threads: [WorkerThread] = []
         let udpWorkers = perWorker.filter { !$0.isEmpty }.count
@@ -130,7 +130,8 @@ public final class TrackerService: Sendable {
         logger.info(
             "listening",
             metadata: ["udp": "\(addresses)", "http": "\(httpAddresses.joined(separator: ", "))",
-                       "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)"])
+                       "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)",
+                       "connection-id-mac": "\(connectionIDs.cmac.cipher.accelerated ? "AES-CMAC (AES-NI)" : "AES-CMAC (software AES)")"])
     }
 
     /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms),

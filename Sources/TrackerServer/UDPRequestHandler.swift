@@ -10,7 +10,7 @@ import TrackerProtocol
 /// and allocates nothing.
 public struct UDPRequestHandler: DatagramHandler, Sendable {
     let store: TorrentStore
-    let connectionIDs: ConnectionIDGenerator
+    let connectionIDs: TrackerConnectionIDs
     let intervals: AnnounceIntervalPolicy
     let statistics: UDPStatistics
     /// This worker's cached view of the access list: refreshed once per loop turn, read lock-free.
@@ -23,7 +23,7 @@ public struct UDPRequestHandler: DatagramHandler, Sendable {
     public private(set) var now: UInt32
 
     public init(
-        store: TorrentStore, connectionIDs: ConnectionIDGenerator, intervals: AnnounceIntervalPolicy,
+        store: TorrentStore, connectionIDs: TrackerConnectionIDs, intervals: AnnounceIntervalPolicy,
         statistics: UDPStatistics, access: AccessPolicy, seed: UInt64
     ) {
         self.access = access.makeReader()

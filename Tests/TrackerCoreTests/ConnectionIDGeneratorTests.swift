@@ -4,12 +4,14 @@ import TrackerProtocol
 
 @Suite("Connection IDs")
 struct ConnectionIDGeneratorTests {
-    let generator = ConnectionIDGenerator(key: (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210))
+    let generator = SoftwareConnectionIDGenerator(key: (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210))
     let client = PeerAddress.v4(IPv4Address(203, 0, 113, 5))
     let start: UInt32 = 1_700_000_040    // an arbitrary instant inside a 120 s bucket
 
     @Test("SipHash-2-4 matches the reference vector from the paper")
     func sipHashVector() {
+        // SipHash-2-4 no longer makes connection IDs but still keys the new-torrent budget and
+        // the cluster key file's checks.
         let key: (UInt64, UInt64) = (0x0706_0504_0302_0100, 0x0F0E_0D0C_0B0A_0908)
         #expect(SipHash24.hash(key: key, bytes: (0..<15).map { UInt8($0) }) == 0xA129_CA61_49BE_45E5)
         // The 8-byte-word form agrees with the byte form.
@@ -21,12 +23,21 @@ struct ConnectionIDGeneratorTests {
         #expect(SipHash24.hash(key: key, bytes: []) == 0x726F_DB47_DD0E_0E31)
     }
 
-    @Test("An IPv4 ID is the SipHash of one block: the address, the bucket's low 29 bits, the family tag 4")
+    @Test("An IPv4 ID is the AES-CMAC of one block: the address and the bucket, then the family tag 4")
     func ipv4Layout() {
         let bucket = start / 120
-        let word = UInt64(0xCB00_7105) << 32 | UInt64(bucket & ((1 << 29) - 1)) << 3 | 4
-        let mac = SipHash24.hash(key: generator.key, words: word)
-        #expect(generator.make(for: client, now: start).rawValue == (mac & ~1) | UInt64(bucket & 1))
+        let cmac = AESCMAC<SoftwareAES128>(key: Block128(low: 0x0123_4567_89AB_CDEF, high: 0xFEDC_BA98_7654_3210))
+        let tag = cmac.tag(blocks: [Block128(low: UInt64(0xCB00_7105) << 32 | UInt64(bucket), high: 4)])
+        #expect(generator.make(for: client, now: start).rawValue == (tag.low & ~1) | UInt64(bucket & 1))
+    }
+
+    @Test("An IPv6 ID is the AES-CMAC of two blocks: the address, then the bucket and the family tag 6")
+    func ipv6Layout() {
+        let bucket = start / 120
+        let address = IPv6Address(high: 0x2001_0DB8_0000_0001, low: 0x0000_0000_0000_0005)
+        let cmac = AESCMAC<SoftwareAES128>(key: Block128(low: 0x0123_4567_89AB_CDEF, high: 0xFEDC_BA98_7654_3210))
+        let tag = cmac.tag(blocks: [Block128(low: address.high, high: address.low), Block128(low: UInt64(bucket), high: 6)])
+        #expect(generator.make(for: .v6(address), now: start).rawValue == (tag.low & ~1) | UInt64(bucket & 1))
     }
 
     @Test("An ID is valid now, after one bucket, and not after two")
@@ -52,7 +63,7 @@ struct ConnectionIDGeneratorTests {
         #expect(!generator.isValid(sixID, for: .v6(IPv6Address(high: 0x2001_0DB8, low: 6)), now: start))
         // The same 32 bits as an IPv4 address and as the low word of an IPv6 one are different clients.
         #expect(!generator.isValid(id, for: .v6(IPv6Address(high: 0, low: UInt64(0xCB00_7105))), now: start))
-        let otherKey = ConnectionIDGenerator(key: (1, 2))
+        let otherKey = SoftwareConnectionIDGenerator(key: (1, 2))
         #expect(!otherKey.isValid(id, for: client, now: start))
     }
 

@@ -24,7 +24,8 @@ enum KeyFile {
         return bytes
     }
 
-    /// `--connection-id-key FILE`: the SipHash key, from the first 16 bytes (more are ignored).
+    /// `--connection-id-key FILE`: the connection-ID MAC's AES-128 key, from the first 16 bytes (more are
+    /// ignored), read as two big-endian words.
     static func connectionIDKey(_ path: String) throws(StartupError) -> (UInt64, UInt64) {
         let bytes = try read(path, what: "connection-id-key")
         guard bytes.count >= 16 else {

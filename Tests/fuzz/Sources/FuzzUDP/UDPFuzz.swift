@@ -52,7 +52,7 @@ enum UDPFuzz {
         if setup & 0b1000 != 0 { configuration.decoys = decoyPolicy }
         let mode: AccessMode = [.open, .whitelist, .blacklist, .open][Int(setup & 0b11)]
         let store = TorrentStore(configuration: configuration, hashSeed: 0x5EED)
-        let connectionIDs = ConnectionIDGenerator(key: (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210))
+        let connectionIDs = TrackerConnectionIDs(key: (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210))
         let intervals = AnnounceIntervalPolicy(configuration: configuration)
         var handler = UDPRequestHandler(
             store: store, connectionIDs: connectionIDs, intervals: intervals, statistics: statistics,

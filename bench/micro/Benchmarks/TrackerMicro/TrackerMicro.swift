@@ -85,7 +85,7 @@ nonisolated(unsafe) let fixedStore = population.populatedStore(now: fixedNow)
 let handlerNow = WallClock.seconds()
 nonisolated(unsafe) let handlerStore = population.populatedStore(now: handlerNow)
 nonisolated(unsafe) var keyRNG = Xoshiro256(seed: 4)
-nonisolated(unsafe) let handlerIDs = ConnectionIDGenerator(key: ConnectionIDGenerator.randomKey(using: &keyRNG))
+nonisolated(unsafe) let handlerIDs = TrackerConnectionIDs(key: TrackerConnectionIDs.randomKey(using: &keyRNG))
 nonisolated(unsafe) var handler = UDPRequestHandler(store: handlerStore, connectionIDs: handlerIDs,
                                                     intervals: AnnounceIntervalPolicy(), statistics: UDPStatistics(),
                                                     access: AccessPolicy(mode: .open), seed: 5)
