@@ -18,13 +18,14 @@ struct MMsgEngine: ~Copyable {
     let replyCapacity: Int
     let receiveMessages: UnsafeMutablePointer<CLiburingShim_mmsghdr>
     let receiveVectors: UnsafeMutablePointer<iovec>
+    /// Each entry's source address, which its reply is also sent to (the send message points here:
+    /// every reply goes out before the next recvmmsg overwrites it, so nothing is copied).
     let receiveNames: UnsafeMutablePointer<sockaddr_storage>
     let receiveBuffers: UnsafeMutableRawPointer
     /// Each entry's control area: the pktinfo message of a wildcard socket's datagram.
     let receiveControls: UnsafeMutableRawPointer
     let sendMessages: UnsafeMutablePointer<CLiburingShim_mmsghdr>
     let sendVectors: UnsafeMutablePointer<iovec>
-    let sendNames: UnsafeMutablePointer<sockaddr_storage>
     let sendBuffers: UnsafeMutableRawPointer
     /// Each reply's control area: the source address it leaves from (PacketInfo).
     let sendControls: UnsafeMutableRawPointer
@@ -52,13 +53,11 @@ struct MMsgEngine: ~Copyable {
         receiveControls = .allocate(byteCount: batch * PacketInfo.controlSpace, alignment: 16)
         sendMessages = .allocate(capacity: batch)
         sendVectors = .allocate(capacity: batch)
-        sendNames = .allocate(capacity: batch)
         sendBuffers = .allocate(byteCount: batch * replyCapacity, alignment: 16)
         sendControls = .allocate(byteCount: batch * PacketInfo.controlSpace, alignment: 16)
         for entry in 0..<batch {
             // SAFETY: entry < batch for every array; the pointers wired here stay valid until deinit.
             (receiveNames + entry).initialize(to: sockaddr_storage())
-            (sendNames + entry).initialize(to: sockaddr_storage())
             (receiveVectors + entry).initialize(to: iovec(iov_base: receiveBuffers + entry * bufferSize, iov_len: bufferSize))
             (sendVectors + entry).initialize(to: iovec(iov_base: sendBuffers + entry * replyCapacity, iov_len: 0))
             var receive = msghdr()
@@ -70,7 +69,6 @@ struct MMsgEngine: ~Copyable {
             receive.msg_controllen = PacketInfo.controlSpace
             (receiveMessages + entry).initialize(to: CLiburingShim_mmsghdr(msg_hdr: receive, msg_len: 0))
             var send = msghdr()
-            send.msg_name = UnsafeMutableRawPointer(sendNames + entry)
             send.msg_iov = sendVectors + entry
             send.msg_iovlen = 1
             (sendMessages + entry).initialize(to: CLiburingShim_mmsghdr(msg_hdr: send, msg_len: 0))
@@ -87,7 +85,6 @@ struct MMsgEngine: ~Copyable {
         receiveControls.deallocate()
         sendMessages.deallocate()
         sendVectors.deallocate()
-        sendNames.deallocate()
         sendBuffers.deallocate()
         sendControls.deallocate()
     }
@@ -152,10 +149,11 @@ struct MMsgEngine: ~Copyable {
             let reply = UnsafeMutableRawBufferPointer(start: sendBuffers + replies * replyCapacity, count: replyCapacity)
             let replyLength = handler.handleDatagram(payload, source: source, reply: reply)
             guard replyLength > 0 else { continue }
-            let nameLength = min(Int(message.pointee.msg_hdr.msg_namelen), MemoryLayout<sockaddr_storage>.size)
-            // SAFETY: replies < batch; each send entry owns its name and iovec.
-            UnsafeMutableRawPointer(sendNames + replies).copyMemory(from: source, byteCount: nameLength)
-            sendMessages[replies].msg_hdr.msg_namelen = socklen_t(nameLength)
+            // SAFETY: replies ≤ entry < batch; the reply goes to the request's own source name,
+            // which stays untouched until the next recvmmsg, after this batch's sendmmsg.
+            sendMessages[replies].msg_hdr.msg_name = UnsafeMutableRawPointer(receiveNames + entry)
+            sendMessages[replies].msg_hdr.msg_namelen = socklen_t(
+                min(Int(message.pointee.msg_hdr.msg_namelen), MemoryLayout<sockaddr_storage>.size))
             sendVectors[replies].iov_len = min(replyLength, replyCapacity)
             // SAFETY: the kernel wrote msg_controllen ≤ controlSpace bytes into this entry's control
             // area; the reply's control goes into send entry `replies`' own area.
