@@ -1,10 +1,12 @@
 /// xoshiro256** (Blackman & Vigna 2018): a fast per-worker generator for peer sampling and interval
 /// jitter. Not cryptographic; connection-ID keys come from the system generator.
+/// `next` and its state are inlinable: the handler in TrackerServer (built without cross-module
+/// optimisation) draws the interval jitter inline instead of through a call.
 public struct Xoshiro256: RandomNumberGenerator, Sendable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
 
     public init(seed: UInt64) {
         var mixer = SplitMix64(seed: seed)
@@ -16,7 +18,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotate(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -33,14 +35,14 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     /// `random(in:using:)`: the high word of `next() × bound`. A value is at most `bound / 2^64`
     /// likelier than another (2^-54 for a swarm of 1,024 peers), far below anything a peer sample
     /// or an interval jitter could show, and it inlines where the generic draw was a call.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next(below bound: UInt64) -> UInt64 {
         precondition(bound > 0, "Xoshiro256.next(below:) needs a positive bound")
         return bound.multipliedFullWidth(by: next()).high
     }
 
-    @inline(__always)
-    private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 {
+    @inlinable @inline(__always)
+    func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
     }
 }

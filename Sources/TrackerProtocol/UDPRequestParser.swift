@@ -13,21 +13,22 @@ public enum UDPRequestParser {
         let transactionID = TransactionID(rawValue: WireBytes.uint32(packet, at: 12))
         let connectionID = ConnectionID(rawValue: leading)
 
-        switch UDPAction(rawValue: action) {
-        case .connect:
+        // A switch on the number itself: the enum's synthesised init(rawValue:) stayed a call.
+        switch action {
+        case UDPAction.connect.rawValue:
             // The magic is the only thing telling a BEP 15 client from stray traffic; a connect has
             // no connection ID to validate, so a wrong magic is dropped rather than answered.
             guard leading == UDPLimits.protocolID else { return .drop(.badProtocolID) }
             return .request(.connect(ConnectRequest(transactionID: transactionID)))
 
-        case .announce:
+        case UDPAction.announce.rawValue:
             guard packet.count >= UDPLimits.announceRequestSize else {
                 return .reject(connectionID, transactionID, .announceTooShort)
             }
             // Bytes past 98 are BEP 41 options (e.g. URLData); they never change the answer.
             return .request(.announce(AnnounceRequest(parsing: packet)))
 
-        case .scrape:
+        case UDPAction.scrape.rawValue:
             // Only full hashes count: a trailing partial hash is not a hash (opentracker scrapes it
             // as an extra entry of garbage; we do not copy that bug).
             let full = (packet.count - UDPLimits.minimumRequestSize) / UDPLimits.infoHashSize
@@ -36,7 +37,7 @@ public enum UDPRequestParser {
             let count = min(full, UDPLimits.maxScrapeHashes)
             return .request(.scrape(ScrapeRequest(connectionID: connectionID, transactionID: transactionID, count: count)))
 
-        case .error, nil:
+        default:  // UDPAction.error (only ever sent by a tracker) or no action at all
             return .reject(connectionID, transactionID, .unknownAction)
         }
     }

@@ -11,7 +11,9 @@ public enum UDPResponseWriter {
     }
 
     /// action 1 | transaction_id | interval | leechers | seeders = 20 B. Compact peers follow at
-    /// offset 20 (written by TrackerCore), 6 B each for IPv4 and 18 B for IPv6.
+    /// offset 20 (written by TrackerCore), 6 B each for IPv4 and 18 B for IPv6. Inlinable: one per
+    /// announce, written from TrackerServer.
+    @inlinable @inline(__always)
     public static func announceHeader(
         _ tid: TransactionID, interval: UInt32, leechers: UInt32, seeders: UInt32,
         into span: inout MutableRawSpan
