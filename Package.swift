@@ -35,7 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // The only C in the project: what Swift cannot import from liburing and glibc.
+        // The only C in the project: what Swift cannot import from liburing and glibc, and the
+        // CPU's AES instructions (connection IDs), which Swift cannot emit.
         .target(
             name: "CLiburingShim",
             path: "CLiburingShim",

@@ -75,20 +75,22 @@ static const int CLiburingShim_IPV6_PKTINFO = CLiburingShim_IPV6_PKTINFO_VALUE;
 #define CLiburingShim_PKTINFO_CONTROL_SPACE 40
 static const int CLiburingShim_pktinfo_control_space = CLiburingShim_PKTINFO_CONTROL_SPACE;
 
-// Why: Swift cannot emit the CPU's AES instructions (AES-NI). One 16-byte block, bytes in order
-// (`low` holds bytes 0-7, little-endian), mirroring TrackerCore's Block128.
+// Why: Swift cannot emit the CPU's AES instructions (AES-NI on x86-64, the crypto extension's AESE
+// and AESMC on arm64). One 16-byte block, bytes in order (`low` holds bytes 0-7, little-endian),
+// mirroring TrackerCore's Block128 (layout asserted in shim.c).
 typedef struct {
     uint64_t low;
     uint64_t high;
 } CLiburingShim_block128;
 
-// Why: CPUID's AES bit is read through <cpuid.h>'s macros. 1 if this CPU runs
-// CLiburingShim_aes128_encrypt (x86-64 with AES-NI), else 0.
+// Why: the CPU feature is read through CPUID (<cpuid.h>'s macros) on x86-64 and the auxiliary
+// vector's HWCAP_AES on arm64. 1 if this CPU runs CLiburingShim_aes128_encrypt, else 0.
 int CLiburingShim_cpu_has_aes(void);
 
-// Why: as above. AES-128 encryption of one block with the 11 round keys of an expanded key (FIPS-197
-// order), one instruction per round. Call only where CLiburingShim_cpu_has_aes() returned 1.
-CLiburingShim_block128 CLiburingShim_aes128_encrypt(const CLiburingShim_block128 *round_keys,
-                                                    CLiburingShim_block128 block);
+// Why: the AES instructions themselves, which Swift cannot emit (see above). AES-128 encryption of
+// one block with the 11 round keys of an expanded key at `round_keys` (176 bytes, FIPS-197 order,
+// each key's bytes in order). The round loop is the only logic, and it is the instructions'
+// required sequence. Call only where CLiburingShim_cpu_has_aes() returned 1.
+CLiburingShim_block128 CLiburingShim_aes128_encrypt(const void *round_keys, CLiburingShim_block128 block);
 
 #endif

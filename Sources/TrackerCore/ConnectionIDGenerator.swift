@@ -1,12 +1,13 @@
 import TrackerProtocol
 
 /// Stateless BEP 15 connection IDs: AES-CMAC (RFC 4493) over the source address and a time bucket.
-/// The top 63 bits of the tag are the ID, the low bit the bucket's parity, so a check knows which
-/// bucket to recompute and needs one MAC. An ID is valid in its bucket and the next one: 1–2
-/// buckets after issue. AES is opentracker's cipher for its IDs too; on the CPU's AES instructions
-/// (TrackerIO's `HardwareAES128`) the MAC costs a tenth of the SipHash-2-4 it replaced
-/// (docs/BENCHMARKS.md), and `SoftwareAES128` computes the same IDs where they are missing, so
-/// cluster nodes sharing a key agree whatever their CPUs.
+/// The ID is the tag's first 8 bytes read as a little-endian word with its low bit (bit 0 of byte
+/// 0) replaced by the bucket's parity, so a check knows which bucket to recompute and needs one
+/// MAC: 63 MAC bits. An ID is valid in its bucket and the next one: 1–2 buckets after issue. AES
+/// is opentracker's cipher for its IDs too; on the CPU's AES instructions (TrackerServer's
+/// `HardwareAES128`) the check costs about a third of the SipHash-2-4 it replaced
+/// (bench/results/2026-12-07-0500-aes-cmac.md), and `SoftwareAES128` computes the same IDs where
+/// they are missing, so cluster nodes sharing a key agree whatever their CPUs.
 ///
 /// The port is not part of the MAC: BEP 15's ID proves the client can receive at its source
 /// *address*. Real clients reuse one ID from several sockets (libtorrent caches it per tracker for
@@ -64,5 +65,6 @@ public struct ConnectionIDGenerator<Cipher: AES128Cipher>: Sendable {
     }
 }
 
-/// Connection IDs on the portable cipher (tests, tools; the daemon uses TrackerIO's hardware one).
+/// Connection IDs on the portable cipher (tests, tools; the daemon uses TrackerServer's
+/// `TrackerConnectionIDs`, on the CPU's AES instructions where it has them).
 public typealias SoftwareConnectionIDGenerator = ConnectionIDGenerator<SoftwareAES128>

@@ -1,7 +1,7 @@
 /// xoshiro256** (Blackman & Vigna 2018): a fast per-worker generator for peer sampling and interval
 /// jitter. Not cryptographic; connection-ID keys come from the system generator.
-/// `next` and its state are inlinable: the handler in TrackerServer (built without cross-module
-/// optimisation) draws the interval jitter inline instead of through a call.
+/// `next` and its state are inlinable, so the handler in TrackerServer draws the interval jitter
+/// inline: with the state private, cross-module optimisation left `interval` a call.
 public struct Xoshiro256: RandomNumberGenerator, Sendable {
     @usableFromInline var s0: UInt64
     @usableFromInline var s1: UInt64

@@ -28,10 +28,14 @@ public struct HardwareAES128: AES128Cipher, @unchecked Sendable {
     @inline(__always)
     public func encrypt(_ block: Block128) -> Block128 {
         guard accelerated else { return storage.encryptInSoftware(block) }
-        // SAFETY: `roundKeys` is `storage`'s allocation (alive as long as this value) holding the 11
-        // round keys in AESInstructions' layout; `accelerated` came from AESInstructions.available().
-        let result = unsafe AESInstructions.encrypt(low: block.low, high: block.high, roundKeys: roundKeys)
-        return Block128(low: result.low, high: result.high)
+        // The call reads the keys through the raw pointer only, so `storage` is kept alive across
+        // it explicitly (Swift may end a reference's life at its last use).
+        return withExtendedLifetime(storage) {
+            // SAFETY: `roundKeys` is `storage`'s allocation, alive for this closure, holding the 11
+            // round keys in AESInstructions' layout; `accelerated` came from AESInstructions.available().
+            let result = unsafe AESInstructions.encrypt(low: block.low, high: block.high, roundKeys: roundKeys)
+            return Block128(low: result.low, high: result.high)
+        }
     }
 }
 

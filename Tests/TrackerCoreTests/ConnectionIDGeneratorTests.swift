@@ -8,21 +8,6 @@ struct ConnectionIDGeneratorTests {
     let client = PeerAddress.v4(IPv4Address(203, 0, 113, 5))
     let start: UInt32 = 1_700_000_040    // an arbitrary instant inside a 120 s bucket
 
-    @Test("SipHash-2-4 matches the reference vector from the paper")
-    func sipHashVector() {
-        // SipHash-2-4 no longer makes connection IDs but still keys the new-torrent budget and
-        // the cluster key file's checks.
-        let key: (UInt64, UInt64) = (0x0706_0504_0302_0100, 0x0F0E_0D0C_0B0A_0908)
-        #expect(SipHash24.hash(key: key, bytes: (0..<15).map { UInt8($0) }) == 0xA129_CA61_49BE_45E5)
-        // The 8-byte-word form agrees with the byte form.
-        #expect(SipHash24.hash(key: key, words: 0x0706_0504_0302_0100)
-                == SipHash24.hash(key: key, bytes: (0..<8).map { UInt8($0) }))
-        #expect(SipHash24.hash(key: key, words: 0x0706_0504_0302_0100, 0x0F0E_0D0C_0B0A_0908)
-                == SipHash24.hash(key: key, bytes: (0..<16).map { UInt8($0) }))
-        // Empty message: the first entry of the reference vectors (bytes 31 0e 0e dd 47 db 6f 72, little-endian).
-        #expect(SipHash24.hash(key: key, bytes: []) == 0x726F_DB47_DD0E_0E31)
-    }
-
     @Test("An IPv4 ID is the AES-CMAC of one block: the address and the bucket, then the family tag 4")
     func ipv4Layout() {
         let bucket = start / 120
@@ -38,6 +23,15 @@ struct ConnectionIDGeneratorTests {
         let cmac = AESCMAC<SoftwareAES128>(key: Block128(low: 0x0123_4567_89AB_CDEF, high: 0xFEDC_BA98_7654_3210))
         let tag = cmac.tag(blocks: [Block128(low: address.high, high: address.low), Block128(low: UInt64(bucket), high: 6)])
         #expect(generator.make(for: .v6(address), now: start).rawValue == (tag.low & ~1) | UInt64(bucket & 1))
+    }
+
+    @Test("IDs match AES-CMAC computed independently (Python's cryptography package, OpenSSL)")
+    func knownAnswers() {
+        // python3: CMAC(AES(struct.pack('<QQ', key.0, key.1))) over struct.pack('<QQ', low, high)
+        // per block; ID = (first 8 tag bytes as '<Q' & ~1) | (bucket & 1). Bucket 0xD82A8B.
+        #expect(generator.make(for: client, now: start).rawValue == 0xE1A7_695F_56DA_CC83)
+        let six = PeerAddress.v6(IPv6Address(high: 0x2001_0DB8_0000_0001, low: 5))
+        #expect(generator.make(for: six, now: start).rawValue == 0xC605_3D0A_F62A_65C5)
     }
 
     @Test("An ID is valid now, after one bucket, and not after two")

@@ -25,7 +25,9 @@ enum KeyFile {
     }
 
     /// `--connection-id-key FILE`: the connection-ID MAC's AES-128 key, from the first 16 bytes (more are
-    /// ignored), read as two big-endian words.
+    /// ignored), read as two big-endian words. The generator takes each word's bytes
+    /// little-endian, so the AES key is the file's bytes reversed within each 8-byte half (the
+    /// same for every node, which is all a cluster needs).
     static func connectionIDKey(_ path: String) throws(StartupError) -> (UInt64, UInt64) {
         let bytes = try read(path, what: "connection-id-key")
         guard bytes.count >= 16 else {

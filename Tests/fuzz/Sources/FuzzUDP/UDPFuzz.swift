@@ -10,7 +10,7 @@ import TrackerProtocol
 /// rate), then up to `maxDatagrams` of
 /// `control(1) length(2) bytes`. The control byte picks one of eight sources (four IPv4, four
 /// IPv6) and whether to overwrite bytes 0..<8 with a connection ID valid for that source, so the
-/// fuzzer reaches announces and scrapes without forging SipHash.
+/// fuzzer reaches announces and scrapes without forging the AES-CMAC.
 ///
 /// Checked for every datagram: a reply never exceeds `UDPLimits.maxResponseSize`, an error reply
 /// never exceeds the request, nothing is answered without a valid connection ID (connect aside),
