@@ -144,7 +144,9 @@ struct MMsgEngine: ~Copyable {
             let length = min(Int(message.pointee.msg_len), bufferSize)
             let source = UnsafeRawPointer(receiveNames + entry)
             // SAFETY: the kernel wrote msg_len payload bytes into this entry's buffer (≤ bufferSize)
-            // and the source address into its name; neither pointer outlives this iteration.
+            // and the source address into its name. The payload pointer does not outlive this
+            // iteration; the name is also the reply's destination below, read by this batch's
+            // sendmmsg, before the next recvmmsg writes it again.
             let payload = UnsafeRawBufferPointer(start: receiveBuffers + entry * bufferSize, count: length)
             let reply = UnsafeMutableRawBufferPointer(start: sendBuffers + replies * replyCapacity, count: replyCapacity)
             let replyLength = handler.handleDatagram(payload, source: source, reply: reply)

@@ -126,6 +126,45 @@ enum EngineScenarios {
         engine.finish()
     }
 
+    /// Four clients' datagrams queued before the engine starts, so one receive batch holds them
+    /// all, with unanswered ones between answered ones: every reply goes to its own request's
+    /// source (the mmsg engine sends each reply to the received name of its request, so a reply
+    /// index that drifted from the request index would send to the wrong client).
+    static func repliesReachTheirOwnSources(_ backend: IOBackend) throws {
+        let server = try UDPSocket.bind(try SocketAddress(parsing: "127.0.0.1:0"), reusePort: true)
+        let address = try server.localAddress()
+        let clients = (0..<4).map { _ in TestClient(family: address.family) }
+        var expected = [[[UInt8]]](repeating: [], count: clients.count)
+        for round in 0..<8 {
+            for (index, client) in clients.enumerated() {
+                if (round + index) % 3 == 0 {
+                    #expect(client.send([EchoHandler.silentMarker, UInt8(index), UInt8(round)], to: address))
+                } else {
+                    let message = Array("client \(index) round \(round)".utf8)
+                    expected[index].append(message)
+                    #expect(client.send(message, to: address))
+                }
+            }
+        }
+        let engine = try RunningEngine(sockets: [server.fileDescriptor], configuration: configuration(backend))
+        for (index, client) in clients.enumerated() {
+            var received: [[UInt8]] = []
+            for _ in expected[index] {
+                guard let reply = client.receive() else { break }
+                received.append(reply)
+            }
+            #expect(received == expected[index], "client \(index)")
+        }
+        let answered = UInt64(expected.map(\.count).reduce(0, +))
+        // io_uring counts a send at its completion, which may come after the client has the reply.
+        let counts = engine.waitForCounters { $0.received >= 32 && $0.sent >= answered }
+        #expect(counts.received == 32)
+        #expect(counts.sent == answered)
+        for client in clients { #expect(!client.hasPendingDatagram) }
+        engine.finish()
+        #expect(engine.failure.value == nil)
+    }
+
     /// Queues a burst before the engine starts, so a tiny buffer ring must run dry and re-arm.
     static func survivesBufferExhaustion(_ backend: IOBackend, burst: Int = 200) throws -> EngineCounts {
         let server = try UDPSocket.bind(try SocketAddress(parsing: "127.0.0.1:0"), reusePort: true)
@@ -180,6 +219,9 @@ struct MMsgEngineTests {
 
     @Test("A burst larger than the buffers is fully answered and the engine keeps serving")
     func burst() throws { _ = try EngineScenarios.survivesBufferExhaustion(.mmsg) }
+
+    @Test("In a batch with unanswered datagrams between answered ones, every reply reaches its own source")
+    func ownSources() throws { try EngineScenarios.repliesReachTheirOwnSources(.mmsg) }
 }
 
 @Suite("io_uring engine", .enabled(if: IOProbe.isIOUringAvailable, "io_uring is unavailable here (see IOProbe.ioUring())"))
@@ -189,6 +231,9 @@ struct UringEngineTests {
 
     @Test("One engine serves an IPv4 and an IPv6 socket together")
     func bothFamilies() throws { try EngineScenarios.servesBothFamilies(.ioUring) }
+
+    @Test("In a batch with unanswered datagrams between answered ones, every reply reaches its own source")
+    func ownSources() throws { try EngineScenarios.repliesReachTheirOwnSources(.ioUring) }
 
     @Test("A datagram larger than the receive buffer is counted as truncated and not answered")
     func oversized() throws { try EngineScenarios.dropsOversizedDatagrams(.ioUring) }
