@@ -21,12 +21,6 @@ public struct Block128: Sendable, Equatable {
         self.init(low: low, high: high)
     }
 
-    /// Byte `index` (0–15) of the block.
-    @inline(__always)
-    public func byte(_ index: Int) -> UInt8 {
-        index < 8 ? UInt8(truncatingIfNeeded: low >> (8 * UInt64(index))) : UInt8(truncatingIfNeeded: high >> (8 * UInt64(index - 8)))
-    }
-
     @inline(__always)
     public static func ^ (a: Block128, b: Block128) -> Block128 {
         Block128(low: a.low ^ b.low, high: a.high ^ b.high)

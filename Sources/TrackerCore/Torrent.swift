@@ -70,9 +70,9 @@ struct Torrent: Sendable {
 
     @inline(__always) func count4(_ lists: PeerLists) -> Int { peers4.count(in: lists.v4) }
     @inline(__always) func count6(_ lists: PeerLists) -> Int { peers6.isNone ? 0 : lists.v6[peers6].count }
-    @inline(__always) func seeders(_ lists: PeerLists) -> Int {
-        peers4.seederCount(in: lists.v4) + (peers6.isNone ? 0 : lists.v6[peers6].seeders.count)
-    }
+    @inline(__always) func seeders4(_ lists: PeerLists) -> Int { peers4.seederCount(in: lists.v4) }
+    @inline(__always) func seeders6(_ lists: PeerLists) -> Int { peers6.isNone ? 0 : lists.v6[peers6].seeders.count }
+    @inline(__always) func seeders(_ lists: PeerLists) -> Int { seeders4(lists) + seeders6(lists) }
     @inline(__always) func peerCount(_ lists: PeerLists) -> Int { count4(lists) + count6(lists) }
     @inline(__always) func leechers(_ lists: PeerLists) -> Int { peerCount(lists) - seeders(lists) }
 
@@ -84,9 +84,14 @@ struct Torrent: Sendable {
     }
 
     func outcome(peerCount: Int, examined: Int, _ lists: PeerLists) -> AnnounceOutcome {
-        let counts = scrapeCounts(lists)
-        return AnnounceOutcome(
-            seeders: counts.seeders, leechers: counts.leechers, downloaded: counts.downloaded,
+        outcome(peerCount: peerCount, examined: examined, seeders: seeders(lists), peers: self.peerCount(lists))
+    }
+
+    /// The outcome for swarm totals already known (an announce's upsert reports its family's).
+    @inline(__always)
+    func outcome(peerCount: Int, examined: Int, seeders: Int, peers: Int) -> AnnounceOutcome {
+        AnnounceOutcome(
+            seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: peers - seeders), downloaded: downloaded,
             peerCount: peerCount, examined: examined)
     }
 
@@ -117,7 +122,7 @@ struct Torrent: Sendable {
         let change = peers4.upsert(peer, seed: seed, in: &lists.v4)
         if change.completedNow { downloaded &+= 1 }
         let sampled = peers4.sample(for: peer, at: change.position, limit: numWant, in: lists.v4, rng: &rng, into: &span, at: offset)
-        let other = peers6.isNone ? (count: 0, seeders: 0) : (count: lists.v6[peers6].count, seeders: lists.v6[peers6].seeders.count)
+        let other = (count: count6(lists), seeders: seeders6(lists))
         return applied(change, evicted: evicted, sampled: sampled, otherFamily: other, lists, now: now)
     }
 
@@ -132,7 +137,7 @@ struct Torrent: Sendable {
         let change = lists.v6.lists[peers6.position].upsert(peer, seed: seed)
         if change.completedNow { downloaded &+= 1 }
         let sampled = lists.v6[peers6].sample(for: peer, at: change.position, limit: numWant, rng: &rng, into: &span, at: offset)
-        let other = (count: count4(lists), seeders: peers4.seederCount(in: lists.v4))
+        let other = (count: count4(lists), seeders: seeders4(lists))
         return applied(change, evicted: evicted, sampled: sampled, otherFamily: other, lists, now: now)
     }
 
@@ -145,9 +150,7 @@ struct Torrent: Sendable {
         let seeders = change.familySeeders + other.seeders
         let peers = change.familyCount + other.count
         assert(seeders == self.seeders(lists) && peers == peerCount(lists), "the upsert's counts disagree with the swarm")
-        var result = AnnounceOutcome(
-            seeders: UInt32(clamping: seeders), leechers: UInt32(clamping: peers - seeders), downloaded: downloaded,
-            peerCount: sampled.written, examined: sampled.examined)
+        var result = outcome(peerCount: sampled.written, examined: sampled.examined, seeders: seeders, peers: peers)
         if let stamp = change.previousStamp { result.renewedAfterMinutes = PeerMeta.age(of: stamp, now: now) }
         // An eviction made room for a new peer: no net change in the family's count.
         result.added = (change.isInsertion ? 1 : 0) - (evicted == nil ? 0 : 1)

@@ -57,8 +57,9 @@ public final class TorrentStore: Sendable {
     }
 
     /// Runs `body` under the lock of `infoHash`'s shard: every access by info hash (announce,
-    /// scrape, cluster changes, statedump imports). The shard is borrowed without a retain: a strong reference cost a retain and a release,
-    /// ~50 user instructions, on every request (callgrind, bench/results/2026-12-07-0215-announce-glue.md).
+    /// scrape, cluster changes, statedump imports). The shard is borrowed without a retain: a
+    /// strong reference cost a retain and a release, ~50 user instructions, on every request
+    /// (callgrind, bench/results/2026-12-07-0215-announce-glue.md).
     @inline(__always)
     func withLockedShard<Result: Sendable>(
         for infoHash: InfoHash, _ body: (inout sending ShardTorrents) -> sending Result

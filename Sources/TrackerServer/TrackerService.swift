@@ -131,7 +131,7 @@ public final class TrackerService: Sendable {
             "listening",
             metadata: ["udp": "\(addresses)", "http": "\(httpAddresses.joined(separator: ", "))",
                        "workers": "\(configuration.cpus.count)", "backend": "\(backend.rawValue)",
-                       "connection-id-mac": "\(connectionIDs.cmac.cipher.accelerated ? "AES-CMAC (AES-NI)" : "AES-CMAC (software AES)")"])
+                       "connection-id-mac": "\(connectionIDs.cmac.cipher.accelerated ? "AES-CMAC (CPU AES instructions)" : "AES-CMAC (software AES)")"])
     }
 
     /// Asks every thread to finish and waits for them (each notices within one tick, ~100 ms),

@@ -8,6 +8,13 @@ func block(_ hex: String) -> Block128 {
     return Block128(bytes: (0..<16).map { UInt8(String(digits[2 * $0 ... 2 * $0 + 1]), radix: 16)! })
 }
 
+extension Block128 {
+    /// Byte `index` (0–15) of the block.
+    func byte(_ index: Int) -> UInt8 {
+        index < 8 ? UInt8(truncatingIfNeeded: low >> (8 * UInt64(index))) : UInt8(truncatingIfNeeded: high >> (8 * UInt64(index - 8)))
+    }
+}
+
 @Suite("AES-128 and AES-CMAC")
 struct AES128Tests {
     @Test("AES-128 matches FIPS-197's examples (appendices B and C.1), key schedule included")
