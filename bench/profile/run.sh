@@ -3,14 +3,16 @@
 # while ringflood drives a closed loop from CPU 1, for RingTracker on each backend and for the bare
 # path (ringflood's null responder) on each backend, one after the other, fresh server each.
 #
-#   bench/profile/run.sh [--secs 8] [--torrents 1000000] [--peers 2000000] [--servers "rt-uring rt-mmsg null-uring null-mmsg"]
+#   bench/profile/run.sh [--secs 8] [--torrents 1000000] [--peers 2000000] [--servers "rt-uring rt-mmsg null-uring null-mmsg"] [--keep DIR]
 #
 # Per server: the kernel/user split of CPU 0 (perf's own samples), the top symbols (self time) and
-# the top call chains into the kernel send and receive paths, in bench/results/DATE-profile.md.
+# the top call chains into the kernel send and receive paths, and CPU 0's time per response grouped by
+# bench/profile/groups.py (own code, io_uring layer, usercopy checks, syscalls, network stack, idle),
+# in bench/results/DATE-profile.md. --keep DIR keeps each server's perf.data and ringflood result.
 # Needs perf (linux-perf) and root (system-wide sampling of CPU 0). The VM has no hardware PMU, so
 # samples are cpu-clock (time), not cycles or instructions.
 set -euo pipefail
-SECS=8 TORRENTS=1000000 PEERS=2000000 SERVERS="rt-uring rt-mmsg null-uring null-mmsg"
+SECS=8 TORRENTS=1000000 PEERS=2000000 SERVERS="rt-uring rt-mmsg null-uring null-mmsg" KEEP=""
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 while [ $# -gt 0 ]; do
@@ -19,6 +21,7 @@ while [ $# -gt 0 ]; do
     --torrents) TORRENTS="$2"; shift 2 ;;
     --peers) PEERS="$2"; shift 2 ;;
     --servers) SERVERS="$2"; shift 2 ;;
+    --keep) KEEP="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -85,8 +88,14 @@ for kind in $SERVERS; do
     # head closes the pipe early: perf's SIGPIPE is expected, not a failure.
     perf report -i "$TMP/$kind.data" --stdio --no-children --sort sym -g none 2>/dev/null | grep -E '^\s+[0-9.]+%' | head -30 || true
     echo '```'
+    echo "CPU 0's time per response, grouped (1 s ÷ responses/s × each group's share of the samples):"
+    echo '```'
+    perf report -i "$TMP/$kind.data" --stdio --no-children --sort dso,sym -g none 2>/dev/null \
+      | python3 "$HERE/groups.py" --json "$TMP/$kind.json" || true
+    echo '```'
     echo
   } >>"$OUT"
+  if [ -n "$KEEP" ]; then mkdir -p "$KEEP" && cp "$TMP/$kind.data" "$TMP/$kind.json" "$KEEP/"; fi
   echo "profile: $kind: $rps" >&2
 done
 echo "profile: wrote $OUT" >&2
